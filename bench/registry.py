@@ -1,0 +1,83 @@
+"""Registry bench: import a generated 100,000-establishment FINESS file and a 1M-line Annuaire file.
+
+Prints rows/s and peak memory per import, then runs bench/engine.py's `run_messages` on the
+filled registry when that function exists. Targets: FINESS <= 30 s, Annuaire <= 5 min.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from a checkout
+
+from bench.gen_registry import write_annuaire, write_finess  # noqa: E402
+from store.annuaire import import_annuaire  # noqa: E402
+from store.db import get_db  # noqa: E402
+from store.finess import import_finess  # noqa: E402
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux: ru_maxrss is in KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label: str, target: float, run: Callable[[], Any], lines: int) -> None:
+    """Run one import and print its figures."""
+    start = time.perf_counter()
+    report = run()
+    seconds = time.perf_counter() - start
+    verdict = "ok" if seconds <= target else "OVER TARGET"
+    print(f"{label}: {lines:,} lines, {report.rows:,} entries in {seconds:.1f} s "
+          f"({lines / seconds:,.0f} lines/s), peak RSS {peak_mb():.0f} MB, target {target:.0f} s: {verdict}")
+    print(f"  {report.summary()}")
+
+
+def run_engine(db_path: Path) -> None:
+    """Call bench/engine.py's run_messages(registry_db_path) if it exists."""
+    engine = ROOT / "bench" / "engine.py"
+    if not engine.exists():
+        print("engine: bench/engine.py not found, engine part skipped")
+        return
+    spec = importlib.util.spec_from_file_location("bench_engine", engine)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    if not hasattr(module, "run_messages"):
+        print("engine: bench/engine.py has no run_messages(registry_db_path), engine part skipped")
+        return
+    print("engine:", module.run_messages(str(db_path)))
+    print(f"engine: peak RSS {peak_mb():.0f} MB")
+
+
+def main() -> None:
+    """Generate, import, report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--establishments", type=int, default=100_000)
+    parser.add_argument("--annuaire-lines", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
+        folder = Path(tmp)
+        start = time.perf_counter()
+        finess = write_finess(folder / "etalab-cs1100502-stock-20260512-0339.csv", args.establishments)
+        annuaire = write_annuaire(folder / "PS_LibreAcces_Personne_activite_202610080830.txt", args.annuaire_lines)
+        print(f"generated {finess.stat().st_size / 1e6:.0f} MB + {annuaire.stat().st_size / 1e6:.0f} MB "
+              f"in {time.perf_counter() - start:.0f} s; peak RSS {peak_mb():.0f} MB")
+        db_path = folder / "vigie.sqlite3"
+        db = get_db(db_path)
+        quiet = io.StringIO()
+        timed("FINESS import", 30, lambda: import_finess(db, finess, progress=quiet), args.establishments + 1)
+        timed("FINESS re-import", 30, lambda: import_finess(db, finess, progress=quiet), args.establishments + 1)
+        timed("Annuaire import", 300, lambda: import_annuaire(db, annuaire, progress=quiet), args.annuaire_lines + 1)
+        db.conn.close()
+        run_engine(db_path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""The decision: evidence from the findings, weighed into a score and a verdict.
+
+Evidence combines as a noisy-OR: each item is the chance, on its own, that the message is a
+scam. "Strong" evidence (a lookalike domain, a broken "never asks" policy, a staff-confirmed
+indicator) is not discounted by signs of legitimacy, since a sender ID can be spoofed; the rest
+is discounted by official senders, official links and numbers, and security advice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.registry_index import RegistryIndex
+from nlp.types import Findings, Institution
+
+SCAM_THRESHOLD = 0.80
+SUSPICIOUS_THRESHOLD = 0.45
+LEGITIMATE_MAX = 0.25
+
+CUE_WEIGHTS: dict[str, float] = {
+    "bank_request": 0.70, "credential_request": 0.60, "nir_request": 0.70,
+    "personal_data_request": 0.35, "payment_request": 0.45, "payment_failure": 0.40,
+    "refund_bait": 0.55, "card_renewal": 0.50, "threat": 0.30, "urgency": 0.20,
+    "report_lure": 0.25, "exposure_lure": 0.50, "health_order": 0.35, "delivery_lure": 0.50,
+    "prize_bait": 0.35, "call_to_action": 0.20, "link_cta": 0.20, "account_problem": 0.35,
+    "impersonal_greeting": 0.15, "app_switch": 0.45, "new_number": 0.50, "family_address": 0.0,
+    "offer_bait": 0.20, "premium_charge": 0.40,
+}
+# Pretexts: what a scam dangles before asking you to act.
+LURES = frozenset({"prize_bait", "refund_bait", "delivery_lure", "exposure_lure", "report_lure",
+                   "health_order", "card_renewal", "account_problem", "payment_failure", "offer_bait"})
+# Which "never asks" policy a cue breaks.
+POLICY_OF_CUE = {
+    "bank_request": "bank_details", "payment_request": "payment", "payment_failure": "payment",
+    "nir_request": "nir", "credential_request": "password", "refund_bait": "refund",
+    "card_renewal": "card_renewal",
+}
+LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official": 0.4,
+                 "advice": 0.4}
+_ACTIONS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
+            "payment_request", "call_to_action", "link_cta", "app_switch"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    code: str
+    weight: float
+    span: tuple[int, int] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    rule: str = ""
+    strong: bool = False
+    legit: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str
+    score: float
+    evidence: tuple[Evidence, ...]
+    institution: Institution | None
+
+
+def decide(f: Findings, index: RegistryIndex) -> Decision:
+    """Weigh the findings of one message into a verdict."""
+    inst = claimed_institution(f, index)
+    ev: list[Evidence] = []
+    ev += _link_evidence(f, inst)
+    ev += _phone_evidence(f, inst)
+    ev += _sender_evidence(f, inst)
+    ev += _cue_evidence(f)
+    ev += _combination_evidence(f, ev)
+    ev += _policy_evidence(f, inst)
+    score = round(_score(ev), 6)
+    has_legit = any(e.legit for e in ev)
+    if score >= SCAM_THRESHOLD:
+        verdict = "scam"
+    elif score >= SUSPICIOUS_THRESHOLD:
+        verdict = "suspicious"
+    elif has_legit and score < LEGITIMATE_MAX:
+        verdict = "legitimate"
+    else:
+        verdict = "unknown"
+    ev.sort(key=lambda e: (e.legit, -e.weight))
+    return Decision(verdict, score, tuple(ev), inst)
+
+
+def claimed_institution(f: Findings, index: RegistryIndex) -> Institution | None:
+    """The institution the message claims to be: named in the text, the sender, or imitated."""
+    for candidate in (
+        *(m.id for m in f.institutions),
+        f.sender.institution_id if f.sender else None,
+        *(link.institution_id for link in f.links if link.status == "lookalike"),
+    ):
+        if candidate and candidate in index.institutions:
+            return index.institutions[candidate]
+    return None
+
+
+def _score(ev: list[Evidence]) -> float:
+    strong, soft, legit = 1.0, 1.0, 1.0
+    for e in ev:
+        if e.legit:
+            legit *= 1 - e.weight
+        elif e.strong:
+            strong *= 1 - e.weight
+        else:
+            soft *= 1 - e.weight
+    soft_score = (1 - soft) * legit  # legit == 1 - combined legitimacy
+    return 1 - strong * (1 - soft_score)
+
+
+def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
+    out: list[Evidence] = []
+    official_domains = inst.values("domain") if inst else ()
+    for link in f.links:
+        p = {"domain": link.domain, "institution": inst.name if inst else "", "technique": link.detail}
+        if link.status == "blocklisted":
+            out.append(Evidence("blocklisted", 0.99, link.span, p, strong=True))
+        elif link.status == "lookalike":
+            out.append(Evidence("link_lookalike", 0.90, link.span, p, strong=True))
+        elif link.status == "ip":
+            out.append(Evidence("link_ip", 0.60, link.span, p))
+        elif _is_app_package(link.url):
+            out.append(Evidence("link_app_package", 0.70, link.span, p))
+        elif link.status == "shortener":
+            out.append(Evidence("link_shortener", 0.60 if inst else 0.35, link.span, p))
+        elif link.status == "other" and inst:
+            out.append(Evidence("link_unofficial", 0.70, link.span, p, strong=bool(official_domains)))
+        elif link.status == "other":
+            out.append(Evidence("link_unknown", 0.15, link.span, p))
+    if f.links and all(link.status == "official" for link in f.links):
+        first = f.links[0]
+        out.append(Evidence("link_official", LEGIT_FACTORS["link_official"], first.span,
+                            {"domain": first.domain}, legit=True))
+    return out
+
+
+def _phone_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
+    out: list[Evidence] = []
+    official_phones = inst.values("phone", "short_code") if inst else ()
+    calls = "call_to_action" in f.cue_codes()
+    for ph in f.phones:
+        p = {"number": ph.raw, "institution": inst.name if inst else ""}
+        if ph.status == "blocklisted":
+            out.append(Evidence("blocklisted", 0.99, ph.span, p, strong=True))
+        elif ph.status == "premium":
+            out.append(Evidence("phone_premium", 0.75 if calls or inst else 0.60, ph.span, p))
+        elif ph.status == "mobile" and inst:
+            out.append(Evidence("phone_mobile_institution", 0.60, ph.span, p))
+        elif ph.status == "foreign":
+            out.append(Evidence("phone_foreign", 0.25, ph.span, p))
+        elif ph.status == "official":
+            out.append(Evidence("phone_official", LEGIT_FACTORS["phone_official"], ph.span, p, legit=True))
+        elif ph.status == "short" and calls:
+            out.append(Evidence("phone_short", 0.20, ph.span, p))
+        elif ph.status == "other" and inst and official_phones:
+            out.append(Evidence("phone_not_official", 0.35, ph.span, p))
+    return out
+
+
+def _sender_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
+    out: list[Evidence] = []
+    s = f.sender
+    if s is None:
+        return out
+    p = {"sender": s.value, "institution": inst.name if inst else ""}
+    if s.status == "blocklisted":
+        out.append(Evidence("blocklisted", 0.99, None, p, strong=True))
+    elif s.status == "official":
+        out.append(Evidence("sender_official", LEGIT_FACTORS["sender_official"], None, p, legit=True))
+    elif s.status == "lookalike":
+        out.append(Evidence("sender_lookalike", 0.85, None, p, strong=True))
+    elif s.status in ("mobile", "freemail") and inst:
+        out.append(Evidence(f"sender_{s.status}_institution", 0.70, None, p))
+    elif s.status == "premium":
+        out.append(Evidence("sender_premium", 0.60, None, p))
+    elif s.kind == "email" and s.status == "other" and inst and inst.values("email", "email_domain"):
+        out.append(Evidence("sender_not_official", 0.55, None, p))
+    for extra in f.extra_senders:
+        if extra.kind == "email" and s.kind == "email" and extra.status != "official" \
+                and extra.value.rsplit("@", 1)[-1] != s.value.rsplit("@", 1)[-1]:
+            out.append(Evidence("reply_to_mismatch", 0.40, None, {"sender": extra.value}))
+            break
+    return out
+
+
+def _cue_evidence(f: Findings) -> list[Evidence]:
+    best: dict[str, Evidence] = {}
+    for cue in f.cues:
+        if cue.code == "advice":
+            if "advice" not in best:
+                best["advice"] = Evidence("advice", LEGIT_FACTORS["advice"], cue.span,
+                                          rule=cue.pattern_id, legit=True)
+            continue
+        weight = CUE_WEIGHTS.get(cue.code, 0.0)
+        if weight and cue.code not in best:
+            best[cue.code] = Evidence(cue.code, weight, cue.span, {"text": cue.text}, rule=cue.pattern_id)
+    return list(best.values())
+
+
+def _combination_evidence(f: Findings, ev: list[Evidence]) -> list[Evidence]:
+    """Named combinations that mean more together than apart."""
+    codes = f.cue_codes()
+    out: list[Evidence] = []
+    family, new_number, switch = "family_address" in codes, "new_number" in codes, "app_switch" in codes
+    money = bool(codes & {"payment_request"}) or bool(f.amounts)
+    if (family and (new_number or switch or money)) or (new_number and switch):
+        out.append(Evidence("relative_impersonation", 0.85, _span_of(f, "new_number", "app_switch", "family_address")))
+    contact = [x.span for x in f.links if x.status in ("other", "shortener", "ip")] + \
+        [x.span for x in f.phones if x.status in ("premium", "mobile", "other", "foreign", "short")] + \
+        [x.span for x in f.emails if x.status in ("other", "freemail", "lookalike")]
+    if codes & LURES and contact:
+        out.append(Evidence("lure_with_contact", 0.35, contact[0]))
+    if codes & {"refund_bait", "prize_bait"} and f.amounts:
+        out.append(Evidence("money_offer", 0.30, f.amounts[0].span))
+    lures = codes - _ACTIONS - {"family_address", "impersonal_greeting", "urgency", "threat"}
+    asks = (codes & _ACTIONS) or any(e.code.startswith(("link_", "phone_")) and not e.legit for e in ev)
+    if lures and asks and (codes & {"urgency", "threat"}):
+        out.append(Evidence("pressure_to_act", 0.45, _span_of(f, "urgency", "threat")))
+    return out
+
+
+def _policy_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
+    """The claimed institution says it never asks for what this message asks for."""
+    if inst is None or not inst.never_asks:
+        return []
+    out: list[Evidence] = []
+    seen: set[str] = set()
+    for cue in f.cues:
+        policy = POLICY_OF_CUE.get(cue.code)
+        if policy and policy in inst.never_asks and policy not in seen:
+            seen.add(policy)
+            out.append(Evidence(f"policy_{policy}", 0.85, cue.span, {"institution": inst.name},
+                                rule=cue.pattern_id, strong=True))
+    if "sms_links" in inst.never_asks and f.channel in ("sms", "whatsapp") and f.links \
+            and "sms_links" not in seen:
+        out.append(Evidence("policy_sms_links", 0.85, f.links[0].span, {"institution": inst.name}, strong=True))
+    if "personal_number" in inst.never_asks and f.sender and f.sender.status == "mobile":
+        out.append(Evidence("policy_personal_number", 0.85, None, {"institution": inst.name}, strong=True))
+    return out
+
+
+def _is_app_package(url: str) -> bool:
+    path = url.split("?", 1)[0].split("#", 1)[0].lower()
+    return path.endswith((".apk", ".xapk", ".ipa", ".exe", ".scr", ".msi"))
+
+
+def _span_of(f: Findings, *codes: str) -> tuple[int, int] | None:
+    for code in codes:
+        for cue in f.cues:
+            if cue.code == code:
+                return cue.span
+    return None

@@ -1,0 +1,101 @@
+"""Reply texts per language and channel; SMS replies fit in three segments."""
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import phonenumbers
+
+LANGS = ("fr", "en")
+SMS_CHANNELS = ("sms",)
+MAX_SMS_SEGMENTS = 3
+
+# GSM 03.38 basic character set, and the extension table (each costs two septets).
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXT = set("^{}\\[~]|€\f")
+_TO_GSM = str.maketrans({"’": "'", "‘": "'", "«": '"', "»": '"', "“": '"', "”": '"', "–": "-",
+                         "—": "-", "…": "...", "œ": "oe", "Œ": "OE", "\u00a0": " ", "\u202f": " "})
+
+
+@lru_cache(maxsize=len(LANGS))
+def texts(lang: str) -> dict[str, Any]:
+    """The reply texts of one language (bot/texts/<lang>.toml)."""
+    lang = lang if lang in LANGS else "fr"
+    raw = resources.files("bot").joinpath("texts", f"{lang}.toml").read_bytes()
+    return tomllib.loads(raw.decode("utf-8"))
+
+
+def t(lang: str, section: str, key: str, **params: Any) -> str:
+    """One text, with its {placeholders} filled (missing ones become empty)."""
+    template = texts(lang)[section][key]
+    return template.format_map(_Blank(params))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def is_gsm7(text: str) -> bool:
+    """True when every character is in the GSM-7 alphabet (basic or extension)."""
+    return all(ch in _GSM_BASIC or ch in _GSM_EXT for ch in text)
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments `text` takes (GSM-7: 160/153, UCS-2: 70/67)."""
+    if is_gsm7(text):
+        units = sum(2 if ch in _GSM_EXT else 1 for ch in text)
+        single, multi = 160, 153
+    else:
+        units = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        single, multi = 70, 67
+    if units <= single:
+        return 1
+    return -(-units // multi)
+
+
+def to_gsm7(text: str) -> str:
+    """Replace characters outside GSM-7 by their closest GSM-7 form (ê→e, ç→c, ’→')."""
+    out = []
+    for ch in text.translate(_TO_GSM):
+        if ch in _GSM_BASIC or ch in _GSM_EXT:
+            out.append(ch)
+            continue
+        base = unicodedata.normalize("NFKD", ch)
+        plain = "".join(c for c in base if not unicodedata.combining(c))
+        out.append(plain if plain and all(c in _GSM_BASIC for c in plain) else "?")
+    return "".join(out)
+
+
+def fit(lines: list[tuple[int, str]], channel: str) -> str:
+    """Join (priority, line) pairs in order; on SMS drop the least important to fit 3 segments."""
+    text = "\n".join(line for _, line in lines if line)
+    if channel not in SMS_CHANNELS:
+        return text
+    kept = [(p, to_gsm7(line)) for p, line in lines if line]
+    while len(kept) > 1 and sms_segments("\n".join(line for _, line in kept)) > MAX_SMS_SEGMENTS:
+        worst = max(range(len(kept)), key=lambda i: (kept[i][0], i))
+        kept.pop(worst)
+    text = "\n".join(line for _, line in kept)
+    while sms_segments(text) > MAX_SMS_SEGMENTS:  # a single overlong line: cut it
+        text = text[: len(text) - 10].rstrip() + "..."
+    return text
+
+
+def display_phone(value: str) -> str:
+    """A number as people write it: '03 84 58 60 00', '3646', '+44 300 013 5000'."""
+    if not value.startswith("+"):
+        return value
+    try:
+        num = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    if num.country_code == 33:
+        return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

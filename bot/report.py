@@ -1,0 +1,26 @@
+"""What a channel hands to the core: one forwarded message, channel-neutral."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CHANNELS = ("sms", "whatsapp", "telegram", "email", "api", "web")
+
+
+@dataclass(frozen=True)
+class Report:
+    """A suspicious message as forwarded by a patient."""
+
+    text: str
+    channel: str = "sms"
+    sender: str | None = None  # who sent the suspicious message (sender ID, number, From)
+    extra_senders: tuple[str, ...] = ()  # Reply-To, Return-Path of a forwarded e-mail
+    subject: str | None = None
+    hidden_links: tuple[str, ...] = ()  # link targets that differ from their visible text
+    lang: str | None = None  # the patient's language when known
+    auth_failed: bool = False  # the forwarded e-mail failed SPF/DKIM/DMARC
+
+    def full_text(self) -> str:
+        """Subject and body as one text, as the analyser sees it."""
+        if self.subject and self.subject.strip() and self.subject.strip() not in self.text[:500]:
+            return f"Objet / Subject : {self.subject.strip()}\n{self.text}"
+        return self.text

@@ -1,0 +1,129 @@
+"""Triage: a Report in, an explained Verdict out (analysis, decision, reply)."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Protocol
+
+from bot import replies
+from bot.decide import SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD, Decision, Evidence, decide
+from bot.report import Report
+from bot.verdict import Reason, Verdict
+from nlp.types import Findings, Institution, Leak
+
+
+class Analyses(Protocol):
+    """What triage needs from nlp: an analyser with its registry index."""
+
+    index: Any
+
+    def analyse(self, text: str, **kwargs: Any) -> Findings: ...
+
+
+class Triage:
+    """Turns reports into verdicts with the reply a patient receives."""
+
+    def __init__(self, analyser: Analyses, leaks: Iterable[Leak] = (),
+                 reporting: Iterable[Any] = ()) -> None:
+        self.analyser = analyser
+        self.leaks = {leak.id: leak for leak in leaks}
+        self.reporting = tuple(reporting)
+
+    def check(self, report: Report) -> Verdict:
+        """Analyse one report and explain the verdict."""
+        findings = self.analyser.analyse(
+            report.full_text(), channel=report.channel, sender=report.sender,
+            extra_senders=report.extra_senders, hidden_links=report.hidden_links)
+        decision = decide(findings, self.analyser.index)
+        if report.auth_failed:
+            decision = _with_auth_failure(decision, findings, self.analyser.index)
+        lang = report.lang if report.lang in replies.LANGS else findings.lang
+        reasons = tuple(self._reason(e, lang) for e in decision.evidence)
+        return Verdict(
+            verdict=decision.verdict, score=decision.score, lang=lang, reasons=reasons,
+            reply=self.reply(decision, reasons, report.channel, lang),
+            institution=_institution_json(decision.institution),
+            links=tuple({"url": x.url, "domain": x.domain, "status": x.status, "span": list(x.span)}
+                        for x in findings.links),
+            phones=tuple({"number": x.number, "status": x.status, "span": list(x.span)}
+                         for x in findings.phones),
+            sender={"value": findings.sender.value, "status": findings.sender.status}
+            if findings.sender else None,
+            text=findings.text,
+        )
+
+    def error_reply(self, lang: str) -> str:
+        """The short answer when analysis failed: a person will look."""
+        return replies.t(lang, "advice", "error")
+
+    def _reason(self, e: Evidence, lang: str) -> Reason:
+        message = replies.t(lang, "reasons", e.code, **e.params)
+        return Reason(e.code, message, e.span, e.rule, e.weight)
+
+    def reply(self, decision: Decision, reasons: tuple[Reason, ...], channel: str, lang: str) -> str:
+        """The text the patient receives, most important lines first."""
+        t = replies.t
+        verdict = decision.verdict
+        shown = [r.message for r in reasons if verdict == "legitimate" or r.code not in _LEGIT_CODES]
+        shown = shown[:3] if channel != "sms" else shown[:2]
+        why = t(lang, "misc", "evidence", reasons=" ; ".join(shown) + ".") if shown else ""
+        lines: list[tuple[int, str]] = [
+            (0, t(lang, "verdict", verdict) + (" " + why if why else "")),
+            (1, self._official_line(decision.institution, lang)),
+            (2, t(lang, "advice", verdict)),
+        ]
+        if verdict in ("scam", "suspicious"):
+            lines += [(3 + i, line) for i, line in enumerate(self._report_lines(channel, lang, decision))]
+        lines.append((4, self._leak_line(decision.institution, lang)))
+        return replies.fit(lines, channel)
+
+    def _official_line(self, inst: Institution | None, lang: str) -> str:
+        if inst is None:
+            return ""
+        phones = inst.values("phone", "short_code")
+        if phones:
+            return replies.t(lang, "official", "phone", name=inst.name, phone=replies.display_phone(phones[0]))
+        domains = inst.values("domain")
+        if domains:
+            return replies.t(lang, "official", "site", name=inst.name, domain=domains[0])
+        return replies.t(lang, "official", "none", name=inst.name)
+
+    def _report_lines(self, channel: str, lang: str, decision: Decision) -> list[str]:
+        country = "GB" if lang == "en" and decision.institution and decision.institution.country == "GB" else "FR"
+        kind = "email" if channel == "email" else "sms" if channel in ("sms", "whatsapp", "telegram") else "all"
+        out = []
+        for want in dict.fromkeys((kind, "all")):
+            match = next((rc for rc in self.reporting if rc.country == country and want in rc.channels), None)
+            if match:
+                out.append(replies.t(lang, "report", want, value=match.value))
+        return out
+
+    def _leak_line(self, inst: Institution | None, lang: str) -> str:
+        if inst is None:
+            return ""
+        for leak_id in inst.leak_ids:
+            leak = self.leaks.get(leak_id)
+            if leak:
+                return replies.t(lang, "leak", "note", establishment=leak.establishment, date=leak.date)
+        return ""
+
+
+_LEGIT_CODES = {"sender_official", "link_official", "phone_official", "advice"}
+
+
+def _with_auth_failure(decision: Decision, findings: Findings, index: Any) -> Decision:
+    """Re-decide with the failed SPF/DKIM/DMARC check added as evidence."""
+    ev = decision.evidence + (Evidence("auth_failed", 0.5),)
+    score = 1 - (1 - decision.score) * 0.5
+    verdict = "scam" if score >= SCAM_THRESHOLD else "suspicious" if score >= SUSPICIOUS_THRESHOLD else decision.verdict
+    return Decision(verdict, score, ev, decision.institution)
+
+
+def _institution_json(inst: Institution | None) -> dict[str, Any] | None:
+    if inst is None:
+        return None
+    official: dict[str, Any] = {}
+    for kind, key in (("phone", "phones"), ("short_code", "phones"), ("domain", "domains"),
+                      ("email", "emails"), ("sms_sender", "sms_senders")):
+        for c in inst.contacts:
+            if c.kind == kind:
+                official.setdefault(key, []).append({"value": c.value, "source": c.source, "checked": c.checked})
+    return {"name": inst.name, "id": inst.id, "official": official}

@@ -1,0 +1,152 @@
+"""The spaCy pipelines that find cues: lemma/norm lookup, the span ruler, and negation.
+
+Every cue is a span in `doc.spans["cues"]` whose label is the cue code and whose `id_` is the
+pattern id from `nlp/patterns/cues_<lang>.jsonl`, so each reason traces back to one rule.
+"""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.lookups import load_lookups
+from spacy.tokens import Doc
+
+from nlp.text import unaccent
+from nlp.types import Cue
+
+SPANS_KEY = "cues"
+# Cues that are requests: "we will never ask for X" turns them into security advice.
+REQUEST_CUES = frozenset({"bank_request", "credential_request", "nir_request",
+                          "personal_data_request", "payment_request"})
+_NEGATIONS = frozenset({"jamais", "never", "not", "pas", "n't"})
+_CLAUSE_END = frozenset({".", "!", "?", ";", ",", ":", "\n"})
+
+
+@Language.factory("vigie_lemma_norm", default_config={"lookup_lang": "fr"})
+def make_lemma_norm(nlp: Language, name: str, lookup_lang: str) -> "LemmaNorm":
+    """Lookup lemmas on the lower-cased word, then NORM = the lemma without accents."""
+    return LemmaNorm(lookup_lang)
+
+
+class LemmaNorm:
+    """Sets `token.lemma_` from spacy-lookups-data and `token.norm_` = unaccented lemma."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+
+    def lemma(self, word: str) -> str:
+        """The lookup lemma of a lower-cased word (itself when unknown)."""
+        word = word.replace("’", "'")
+        lemma = self.table.get(word, word)
+        return lemma[0] if isinstance(lemma, list) else lemma  # some tables hold candidate lists
+
+    def norm(self, word: str) -> str:
+        """The unaccented lemma: what patterns match on."""
+        return unaccent(self.lemma(word.lower()))
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            lemma = self.lemma(_unleet(token.lower_))
+            token.lemma_ = lemma
+            token.norm_ = unaccent(lemma)
+        return doc
+
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "5": "s", "@": "a", "$": "s"})
+
+
+def _unleet(word: str) -> str:
+    """'w0n' -> 'won', 'bl0cked' -> 'blocked': digits standing for letters inside a word."""
+    letters = sum(ch.isalpha() for ch in word)
+    if letters >= 2 and any(ch in "0135@$" for ch in word) and sum(ch.isdigit() for ch in word) <= 2:
+        return word.translate(_LEET)
+    return word
+
+
+@Language.factory("vigie_negation")
+def make_negation(nlp: Language, name: str) -> "Negation":
+    """Move negated request cues ("ne demande jamais vos coordonnées") to `doc.spans['advice']`."""
+    return Negation()
+
+
+class Negation:
+    """A request cue with a negation inside it or just before it, in the same clause, is advice."""
+
+    window = 4
+
+    def __call__(self, doc: Doc) -> Doc:
+        kept, advice = [], list(doc.spans.get("advice", []))
+        for span in doc.spans.get(SPANS_KEY, []):
+            if span.label_ in REQUEST_CUES and self._negated(doc, span):
+                advice.append(span)
+            else:
+                kept.append(span)
+        doc.spans[SPANS_KEY] = kept
+        doc.spans["advice"] = advice
+        return doc
+
+    def _negated(self, doc: Doc, span: Any) -> bool:
+        if any(t.norm_ in _NEGATIONS for t in span):
+            return True
+        for i in range(span.start - 1, max(span.start - self.window, 0) - 1, -1):
+            if doc[i].text in _CLAUSE_END or "\n" in doc[i].text:
+                return False
+            if doc[i].norm_ in _NEGATIONS:
+                return True
+        return False
+
+
+def _patterns(lang: str, norm: "LemmaNorm") -> list[dict[str, Any]]:
+    raw = resources.files("nlp").joinpath("patterns", f"cues_{lang}.jsonl").read_text("utf-8")
+    patterns = [json.loads(line) for line in raw.splitlines() if line.strip()]
+    for pattern in patterns:
+        for token in pattern["pattern"]:
+            if "NORM" in token:
+                token["NORM"] = _normed(token["NORM"], norm)
+    return patterns
+
+
+def _normed(value: Any, norm: "LemmaNorm") -> Any:
+    """A pattern word also matches through the same lemma lookup as the text ("vitale" -> "vital")."""
+    words = [value] if isinstance(value, str) else value.get("IN", [])
+    expanded = sorted({w for word in words for w in (word, norm.norm(word))})
+    return expanded[0] if len(expanded) == 1 else {"IN": expanded}
+
+
+def build(lang: str) -> Language:
+    """The cue pipeline for `lang` ("fr": fr_core_news_sm's tokenizer; "en": spaCy's English)."""
+    if lang == "fr":
+        # The statistical components cost ~4 ms a message; lookup lemmas give the rules what they need.
+        nlp = spacy.load("fr_core_news_sm", exclude=["tok2vec", "morphologizer", "parser",
+                                                     "senter", "ner", "attribute_ruler", "lemmatizer"])
+    else:
+        nlp = spacy.blank(lang)
+    norm = nlp.add_pipe("vigie_lemma_norm", config={"lookup_lang": lang})
+    ruler = nlp.add_pipe("span_ruler", config={"spans_key": SPANS_KEY, "validate": True,
+                                               "overwrite": False})
+    ruler.add_patterns(_patterns(lang, norm))
+    nlp.add_pipe("vigie_negation")
+    return nlp
+
+
+class CueFinder:
+    """Runs the cue pipelines; one per language, built on first use."""
+
+    def __init__(self, langs: tuple[str, ...] = ("fr", "en")) -> None:
+        self._nlp: dict[str, Language] = {}
+        for lang in langs:
+            self._nlp[lang] = build(lang)
+
+    def find(self, text: str, lang: str) -> tuple[list[Cue], list[Cue]]:
+        """(cues, advice) found in `text`."""
+        nlp = self._nlp.get(lang) or self._nlp["en"]
+        doc = nlp(text)
+        return _cues(doc, SPANS_KEY), _cues(doc, "advice")
+
+
+def _cues(doc: Doc, key: str) -> list[Cue]:
+    return [Cue(s.label_, s.id_, (s.start_char, s.end_char), s.text) for s in doc.spans.get(key, [])]

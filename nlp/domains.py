@@ -1,0 +1,125 @@
+"""Domain helpers: public-suffix split (offline), punycode, confusable skeletons, lookalike tests."""
+from __future__ import annotations
+
+import ipaddress
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import idna
+import tldextract
+from rapidfuzz.distance import Levenshtein
+
+# Offline: the suffix list bundled with tldextract, never fetched.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+# Latin look-alikes from other scripts and digits (a subset of Unicode TR39 confusables
+# that registries accept), mapped to the Latin letter they imitate.
+_CONFUSABLE = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "м": "m", "т": "t", "в": "b", "к": "k",
+    "н": "h", "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k", "ε": "e",
+    "0": "o", "1": "l", "3": "e", "5": "s", "ı": "i", "ł": "l",
+})
+
+
+# Public suffixes only public bodies can register under: a name there is not a lookalike.
+RESTRICTED_SUFFIXES = frozenset({"gouv.fr", "gov.uk", "nhs.uk", "gov.au", "gov", "mil"})
+
+
+@dataclass(frozen=True)
+class HostParts:
+    host: str  # ASCII (punycode) host
+    unicode_host: str
+    registered: str  # registrable domain, e.g. "ameli.fr", "sante.gouv.fr"
+    label: str  # the label under the public suffix, e.g. "ameli"
+    suffix: str  # e.g. "fr", "gouv.fr"
+    subdomain: str
+
+
+@lru_cache(maxsize=8192)
+def split_host(host: str) -> HostParts | None:
+    """Split a host into its parts, or None when it has no public suffix."""
+    host = host.strip().strip(".").lower()
+    if not host or len(host) > 253:
+        return None
+    try:
+        ascii_host = idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        ascii_host = host if host.isascii() else ""
+    if not ascii_host:
+        return None
+    try:
+        unicode_host = idna.decode(ascii_host)
+    except (idna.IDNAError, UnicodeError):
+        unicode_host = host
+    ext = _EXTRACT(ascii_host)
+    if not ext.suffix or not ext.domain:
+        return None
+    return HostParts(ascii_host, unicode_host, f"{ext.domain}.{ext.suffix}", ext.domain,
+                     ext.suffix, ext.subdomain)
+
+
+def has_public_suffix(host: str) -> bool:
+    """True when `host` ends in a known public suffix (so it can be a link)."""
+    return split_host(host) is not None
+
+
+def is_ip(host: str) -> bool:
+    """True for an IPv4 or IPv6 literal."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def skeleton(label: str) -> str:
+    """A confusable skeleton: accents stripped, look-alike letters mapped to Latin."""
+    decomposed = unicodedata.normalize("NFKD", label.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.translate(_CONFUSABLE).replace("rn", "m").replace("vv", "w")
+
+
+def unicode_label(label: str) -> str:
+    """The Unicode form of a punycode label (itself when not punycode)."""
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return idna.decode(label)
+    except (idna.IDNAError, UnicodeError):
+        return label
+
+
+def tokens(label: str) -> list[str]:
+    """The hyphen-separated words of a label, plus the label without hyphens."""
+    parts = [p for p in label.split("-") if p]
+    joined = "".join(parts)
+    return parts + ([joined] if len(parts) > 1 else [])
+
+
+def near(word: str, brand: str) -> bool:
+    """A typo of `brand`: edit distance 1 (2 for long brands), never for short brands."""
+    if len(brand) < 5 or word == brand:
+        return False
+    limit = 2 if len(brand) >= 9 else 1
+    if abs(len(word) - len(brand)) > limit:
+        return False
+    return Levenshtein.distance(word, brand, score_cutoff=limit) <= limit
+
+
+@lru_cache(maxsize=1)
+def shorteners() -> frozenset[str]:
+    """Registrable domains of public URL shorteners (nlp/data/shorteners.txt)."""
+    raw = resources.files("nlp").joinpath("data", "shorteners.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in raw.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def freemail() -> frozenset[str]:
+    """Registrable domains of free webmail providers (nlp/data/freemail.txt)."""
+    raw = resources.files("nlp").joinpath("data", "freemail.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in raw.splitlines()
+                     if line.strip() and not line.startswith("#"))

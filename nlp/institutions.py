@@ -1,0 +1,85 @@
+"""Recognise the institution a message claims to be: exact names (Aho-Corasick) and small typos."""
+from __future__ import annotations
+
+from nlp.domains import near
+from nlp.registry_index import RegistryIndex
+from nlp.text import fold_compact, fold_with_offsets
+from nlp.types import InstitutionMatch
+
+_MAX_FUZZY_TOKENS = 400  # bounded work on long e-mails
+
+
+def recognise(text: str, index: RegistryIndex) -> list[InstitutionMatch]:
+    """Institutions named in `text`, best (longest, exact) first."""
+    folded, offsets = fold_with_offsets(text)
+    if not folded:
+        return []
+    matches = _exact(folded, offsets, index)
+    taken = [m.span for m in matches]
+    matches += [m for m in _fuzzy(folded, offsets, index) if not _overlaps(m.span, taken)]
+    matches.sort(key=lambda m: (-m.score, -(m.span[1] - m.span[0]), m.span[0]))
+    seen: set[str] = set()
+    unique = []
+    for m in matches:
+        if m.id not in seen:
+            seen.add(m.id)
+            unique.append(m)
+    return unique
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a < span[1] and span[0] < b for a, b in spans)
+
+
+def _exact(folded: str, offsets: list[int], index: RegistryIndex) -> list[InstitutionMatch]:
+    if index.names is None:
+        return []
+    found: list[tuple[int, int, str, set[str]]] = []
+    for end, (key, ids) in index.names.iter(folded):
+        start = end - len(key) + 1
+        if (start > 0 and folded[start - 1] != " ") or (end + 1 < len(folded) and folded[end + 1] != " "):
+            continue  # not on word boundaries
+        found.append((start, end + 1, key, ids))
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))  # longest first
+    out: list[InstitutionMatch] = []
+    spans: list[tuple[int, int]] = []
+    for start, end, _key, ids in found:
+        if _overlaps((start, end), spans):
+            continue
+        spans.append((start, end))
+        span = (offsets[start], offsets[end - 1] + 1)
+        chosen, others = _disambiguate(sorted(ids), folded, index)
+        out.append(InstitutionMatch(chosen, index.institutions[chosen].name, span, 100.0, others))
+    return out
+
+
+def _disambiguate(ids: list[str], folded: str, index: RegistryIndex) -> tuple[str, tuple[str, ...]]:
+    """Pick the establishment whose town or department the message names; else stay ambiguous."""
+    if len(ids) == 1:
+        return ids[0], ()
+    padded = f" {folded} "
+    located = [i for i in ids if index.institutions[i].town
+               and f" {fold_compact(index.institutions[i].town)} " in padded]
+    if len(located) == 1:
+        return located[0], ()
+    pool = located or ids
+    return pool[0], tuple(pool[1:])
+
+
+def _fuzzy(folded: str, offsets: list[int], index: RegistryIndex) -> list[InstitutionMatch]:
+    """Single-word brands with a small misspelling ("amelli", "doctolibe")."""
+    out: list[InstitutionMatch] = []
+    pos = 0
+    for n, word in enumerate(folded.split(" ")):
+        if n >= _MAX_FUZZY_TOKENS:
+            break
+        start, pos = pos, pos + len(word) + 1
+        if len(word) < 6 or word in index.brands:
+            continue
+        for brand, ids in index.brands.items():
+            if len(brand) >= 6 and near(word, brand):
+                inst = min(ids)
+                span = (offsets[start], offsets[start + len(word) - 1] + 1)
+                out.append(InstitutionMatch(inst, index.institutions[inst].name, span, 80.0))
+                break
+    return out

@@ -1,0 +1,1 @@
+"""The staff desk (a Flask blueprint): login, queue, case, decide, campaigns, registry."""

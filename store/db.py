@@ -1,0 +1,53 @@
+"""Opening the SQLite file and applying the ordered migrations."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from store.migrations import MIGRATIONS
+
+
+class StoreError(Exception):
+    """The database could not be opened or migrated."""
+
+
+def connect(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
+    """Open the SQLite file at `path` with WAL, a busy timeout and foreign keys on."""
+    target = Path(path)
+    if str(path) != ":memory:":
+        if not create and not target.exists():
+            raise StoreError(f"database file {target} does not exist")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder of {target}: {exc.strerror}") from exc
+    try:
+        conn = sqlite3.connect(str(target), timeout=10, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {target}: {exc}") from exc
+    return sqlite_utils.Database(conn)
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations in order; return the names applied."""
+    pending = [m.name for m in MIGRATIONS.pending(db)]
+    try:
+        MIGRATIONS.apply(db)
+    except sqlite3.Error as exc:
+        raise StoreError(f"migration failed: {exc}") from exc
+    return pending
+
+
+def get_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
+    """Open the database at `path` and bring its schema up to date."""
+    db = connect(path)
+    migrate(db)
+    return db

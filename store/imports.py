@@ -1,0 +1,350 @@
+"""Shared machinery of the registry imports: report, progress, phones, places, the diffing writer."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable
+
+import phonenumbers
+from sqlite_utils import Database
+
+MAX_MESSAGES = 200  # messages kept per report; the counts stay exact
+
+# Overseas INSEE department codes -> libphonenumber region (+262, +590, +596, +594, +508, +681...).
+REGION_BY_DEPARTMENT = {
+    "971": "GP", "972": "MQ", "973": "GF", "974": "RE", "975": "PM", "976": "YT",
+    "977": "BL", "978": "MF", "986": "WF", "987": "PF", "988": "NC",
+}
+# The legacy FINESS file codes overseas departments 9A..9J (technical.md §2.1).
+LEGACY_DEPARTMENTS = {
+    "9A": "971", "9B": "972", "9C": "973", "9D": "974", "9E": "975", "9F": "976", "9J": "986",
+}
+_PREFIX_REGION = {
+    "0262": "RE", "0263": "RE", "0692": "RE", "0693": "RE", "0269": "YT", "0639": "YT",
+    "0590": "GP", "0690": "GP", "0691": "GP", "0596": "MQ", "0696": "MQ", "0697": "MQ",
+    "0594": "GF", "0694": "GF",
+}
+_CEDEX = re.compile(r"\s+CEDEX(\s+\d{1,3})?\s*$", re.IGNORECASE)
+_LEADING_POSTCODE = re.compile(r"^\s*(\d{5})\s+")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ImportFileError(ValueError):
+    """An import file is unusable (not the expected layout), or one of its lines is bad."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+@dataclass
+class ImportReport:
+    """What one import did: counts, and the first messages about bad lines."""
+
+    kind: str
+    file: str
+    lines: int = 0
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    closed: int = 0
+    skipped: int = 0
+    error_count: int = 0
+    warning_count: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    complete: bool = True  # False when the file ended early: nothing is closed then
+    checked: str = ""
+    started: float = field(default_factory=time.monotonic)
+    seconds: float = 0.0
+    on_message: Callable[[str], None] | None = None
+
+    def error(self, line: int | None, message: str) -> None:
+        """Count a line that was not imported."""
+        self.error_count += 1
+        self._keep(self.errors, f"line {line}: {message}" if line else message)
+
+    def warn(self, line: int | None, message: str) -> None:
+        """Count a line imported with a problem (e.g. a phone left out)."""
+        self.warning_count += 1
+        self._keep(self.warnings, f"line {line}: {message}" if line else message)
+
+    def _keep(self, bucket: list[str], text: str) -> None:
+        if len(bucket) < MAX_MESSAGES:
+            bucket.append(text)
+            if self.on_message:
+                self.on_message(text)
+
+    def summary(self) -> str:
+        """One line for humans."""
+        return (f"{self.kind}: {self.lines:,} lines, {self.rows:,} entries, {self.added:,} added, "
+                f"{self.changed:,} changed, {self.closed:,} closed, {self.unchanged:,} unchanged, {self.skipped:,} skipped, "
+                f"{self.error_count:,} errors, {self.warning_count:,} warnings in {self.seconds:.1f} s"
+                + ("" if self.complete else " (file incomplete: nothing closed)"))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        keys = ("kind", "file", "lines", "rows", "added", "changed", "unchanged", "closed", "skipped",
+                "error_count", "warning_count", "errors", "warnings", "complete", "checked", "seconds")
+        return {k: getattr(self, k) for k in keys}
+
+
+class Progress:
+    """A \\r progress line on a terminal, a plain line every 10 % otherwise (both on stderr)."""
+
+    def __init__(self, label: str, total: int, stream: IO[str] | None = None) -> None:
+        self.label, self.total = label, max(total, 1)
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.start = time.monotonic()
+        self._last_time, self._last_decile = 0.0, 0
+
+    def update(self, done: int, rows: int) -> None:
+        """Report `done` bytes of `total` and `rows` rows so far."""
+        pct = min(100, done * 100 // self.total)
+        now = time.monotonic()
+        rate = rows / max(now - self.start, 1e-6)
+        if self.tty:
+            if now - self._last_time >= 0.2:
+                self._last_time = now
+                self.stream.write(f"\r{self.label}: {pct:3d}% {rows:,} rows ({rate:,.0f}/s)")
+                self.stream.flush()
+        elif pct // 10 > self._last_decile:
+            self._last_decile = pct // 10
+            self.stream.write(f"{self.label}: {pct}% {rows:,} rows ({rate:,.0f}/s)\n")
+            self.stream.flush()
+
+    def finish(self, rows: int) -> None:
+        """Close the progress line."""
+        if self.tty:
+            self.stream.write(f"\r{self.label}: 100% {rows:,} rows\n")
+            self.stream.flush()
+
+
+def open_binary(path: Path) -> tuple[IO[bytes], IO[bytes]]:
+    """Open `path` for reading, gunzipping when needed; return (stream, raw file for positions)."""
+    if not path.is_file():
+        raise ImportFileError(f"{path}: no such file")
+    raw = open(path, "rb")
+    if raw.read(2) == b"\x1f\x8b":
+        raw.seek(0)
+        return gzip.GzipFile(fileobj=raw), raw  # type: ignore[return-value]
+    raw.seek(0)
+    return raw, raw
+
+
+def today() -> str:
+    """Today's date, ISO."""
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def squash(text: str | None) -> str:
+    """Strip and collapse inner whitespace (the files pad fields with spaces)."""
+    return " ".join(text.split()) if text else ""
+
+
+def department_from_commune(code: str) -> str:
+    """INSEE department of an INSEE commune code ('97411' -> '974', '2A004' -> '2A')."""
+    code = code.strip()
+    if len(code) != 5:
+        return ""
+    return code[:3] if code.startswith(("97", "98")) else code[:2]
+
+
+def department_from_legacy(code: str, postcode: str) -> str:
+    """INSEE department of a legacy FINESS code (9D -> 974; 9A split by postcode into 971/977/978)."""
+    code = code.strip()
+    if code == "9A" and postcode in ("97133", "97150"):
+        return "977" if postcode == "97133" else "978"
+    return LEGACY_DEPARTMENTS.get(code, code)
+
+
+def split_acheminement(line: str) -> tuple[str, str]:
+    """('01440 VIRIAT' | '97306 CAYENNE CEDEX') -> (postcode, town without CEDEX)."""
+    line = squash(line)
+    postcode = ""
+    match = _LEADING_POSTCODE.match(line)
+    if match:
+        postcode, line = match.group(1), line[match.end():]
+    return postcode, _CEDEX.sub("", line).strip()
+
+
+@lru_cache(maxsize=262_144)
+def e164(raw: str, department: str = "") -> str | None:
+    """A French directory phone ('0262905050', dept '974') as E.164 ('+262262905050'), or None."""
+    text = raw.strip()
+    if not text:
+        return None
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+") or digits.startswith("00"):
+        return _valid("+" + digits.removeprefix("00"), None)
+    if len(digits) == 9 and not digits.startswith("0"):
+        digits = "0" + digits  # a leading 0 lost to a spreadsheet round trip
+    if len(digits) != 10:
+        return None
+    if digits[1:4] in ("508", "681"):  # Saint-Pierre-et-Miquelon, Wallis-et-Futuna: 6-digit plans
+        found = _valid("+" + digits[1:], None)
+        if found:
+            return found
+    regions = [REGION_BY_DEPARTMENT.get(department), _PREFIX_REGION.get(digits[:4]), "FR"]
+    for region in dict.fromkeys(r for r in regions if r):
+        found = _valid(digits, region)
+        if found:
+            return found
+    return None
+
+
+def _valid(text: str, region: str | None) -> str | None:
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_email(raw: str) -> str | None:
+    """A plausible e-mail address, lower-cased, or None."""
+    text = raw.strip().lower()
+    return text if _EMAIL.match(text) else None
+
+
+Contact = tuple[str, str, bool]  # (kind, value, is_primary)
+
+INSTITUTION_COLUMNS = (
+    "id", "name", "short_name", "kind", "country", "town", "department", "postcode", "address",
+    "category", "finess", "finess_ej", "aliases", "never_asks", "origin", "active", "updated_at",
+    "import_hash",
+)
+_UPSERT = (
+    f"INSERT INTO institutions ({', '.join(INSTITUTION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(INSTITUTION_COLUMNS))}) ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in INSTITUTION_COLUMNS[1:])
+    + " WHERE institutions.origin = excluded.origin"  # never take over a row of another origin
+)
+_CONTACT = ("INSERT OR IGNORE INTO contacts (institution_id, kind, value, source, checked, note, "
+            "is_primary, origin) VALUES (?, ?, ?, ?, ?, '', ?, ?)")
+
+
+class RegistryWriter:
+    """Upsert institutions of one origin, counting added / changed / unchanged / closed."""
+
+    def __init__(self, db: Database, origin: str, source: str, report: ImportReport,
+                 batch: int = 5000) -> None:
+        self.db, self.origin, self.source, self.report, self.batch = db, origin, source, report, batch
+        self.now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.existing: dict[str, tuple[str, int]] = {
+            r[0]: (r[1] or "", r[2]) for r in db.execute(
+                "SELECT id, import_hash, active FROM institutions WHERE origin = ?", [origin])
+        }
+        self.seen: set[str] = set()
+        self._rows: list[tuple[Any, ...]] = []
+        self._stale: list[tuple[str, str]] = []
+        self._contacts: list[tuple[Any, ...]] = []
+        self._closing: list[tuple[str, str, str]] = []
+
+    def put(self, row: dict[str, Any], contacts: Iterable[Contact]) -> None:
+        """Add or update one active institution and its contacts."""
+        contacts = list(dict.fromkeys(contacts))
+        row = {**row, "origin": self.origin, "active": 1, "updated_at": self.now}
+        row.setdefault("aliases", "[]")
+        row.setdefault("never_asks", "[]")
+        row.setdefault("country", "FR")
+        content = [row.get(c, "") for c in INSTITUTION_COLUMNS if c not in ("updated_at", "import_hash")]
+        digest = hashlib.blake2b(json.dumps([content, contacts], ensure_ascii=False).encode(),
+                                 digest_size=10).hexdigest()
+        row["import_hash"] = digest
+        key = row["id"]
+        self.seen.add(key)
+        old = self.existing.get(key)
+        if old == (digest, 1):
+            self.report.unchanged += 1
+            return
+        if old is None:
+            self.report.added += 1
+        else:
+            self.report.changed += 1
+            self._stale.append((key, self.origin))
+        self.existing[key] = (digest, 1)
+        self._rows.append(tuple(row.get(c, "") for c in INSTITUTION_COLUMNS))
+        self._contacts.extend((key, kind, value, self.source, self.report.checked, int(primary),
+                               self.origin) for kind, value, primary in contacts)
+        if len(self._rows) >= self.batch:
+            self.flush()
+
+    def keep(self, key: str) -> None:
+        """An entry was seen but could not be read: do not close it."""
+        self.seen.add(key)
+
+    def close(self, key: str) -> None:
+        """The file says this institution is closed."""
+        self.seen.add(key)
+        if self.existing.get(key, ("", 0))[1] == 1:
+            self.report.closed += 1
+            self.existing[key] = (self.existing[key][0], 0)
+            self._closing.append((self.now, key, self.origin))
+
+    def flush(self) -> None:
+        """Write what is queued."""
+        conn = self.db.conn
+        conn.executemany(_UPSERT, self._rows)
+        conn.executemany("DELETE FROM contacts WHERE institution_id = ? AND origin = ?", self._stale)
+        conn.executemany(_CONTACT, self._contacts)
+        conn.executemany("UPDATE institutions SET active = 0, updated_at = ? WHERE id = ? AND origin = ?",
+                         self._closing)
+        self._rows, self._stale, self._contacts, self._closing = [], [], [], []
+
+    def finish(self, close_missing: bool) -> None:
+        """Flush, close what a complete full file no longer lists, and re-date the contacts seen."""
+        if close_missing and self.report.complete:
+            for key, (_, active) in list(self.existing.items()):
+                if active and key not in self.seen:
+                    self.close(key)
+        self.flush()
+        checked = self.report.checked
+        if checked and self.db.execute(
+                "SELECT 1 FROM contacts WHERE origin = ? AND checked <> ? LIMIT 1",
+                [self.origin, checked]).fetchone():
+            self.db.conn.executemany(
+                "UPDATE contacts SET checked = ? WHERE institution_id = ? AND origin = ? AND checked <> ?",
+                ((checked, key, self.origin, checked) for key in self.seen))
+
+
+def run_import(db: Database, report: ImportReport, body: Callable[[ImportReport], None]) -> ImportReport:
+    """Run `body` in ONE transaction and record it in `imports`; nothing is kept if it fails."""
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    try:
+        with db.atomic():
+            body(report)
+            if report.rows == 0:
+                first = (report.errors or ["no record found"])[0]
+                raise ImportFileError(f"{report.file}: nothing to import ({first})")
+            _record(db, report, started, "ok" if not report.error_count else "partial", "")
+    except ImportFileError as exc:
+        report.seconds = time.monotonic() - report.started
+        report.added = report.changed = report.unchanged = report.closed = 0  # rolled back
+        with db.atomic():
+            _record(db, report, started, "failed", str(exc))
+        raise
+    report.seconds = time.monotonic() - report.started
+    return report
+
+
+def _record(db: Database, report: ImportReport, started: str, status: str, message: str) -> None:
+    db["imports"].insert({
+        "file": report.file, "kind": report.kind, "status": status, "started_at": started,
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "rows": report.rows, "added": report.added, "changed": report.changed,
+        "unchanged": report.unchanged, "closed": report.closed, "errors": report.error_count,
+        "warnings": report.warning_count, "message": message or "; ".join(report.errors[:3]),
+    })

@@ -1,0 +1,1 @@
+"""Vigie's composition root: settings, the engine wiring and the `vigie` CLI."""

@@ -1,0 +1,138 @@
+"""The `vigie` command line: thin commands over the core; errors become one-line reasons."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.report import CHANNELS, Report
+from nlp.analyse import AnalysisError
+from store import StoreError
+from vigie import evaluate
+from vigie.engine import build_triage, prepare_db
+from vigie.registry_cli import registry
+from vigie.settings import Settings, SettingsError
+from webhooks.mime import EmailParseError, parse_eml
+
+MAX_TEXT_BYTES = 1024 * 1024
+log = logging.getLogger("vigie")
+
+
+class _Group(click.Group):
+    """Translates named errors into a one-line reason and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (AnalysisError, EmailParseError, StoreError, SettingsError, evaluate.CorpusError) as exc:
+            click.echo(f"vigie: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option("-v", "--verbose", is_flag=True, help="Log more (to stderr).")
+def main(verbose: bool) -> None:
+    """Vigie: is this message from my hospital, Doctolib or ameli really from them?"""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+main.add_command(registry)
+
+
+def _triage():
+    return build_triage(prepare_db(Settings.from_env().db_path))
+
+
+def _read_text(text: str | None) -> str:
+    if text is None or text == "-":
+        if text is None and sys.stdin.isatty():
+            raise AnalysisError("give the message as an argument, or '-' to read it from stdin")
+        raw = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
+        if len(raw) > MAX_TEXT_BYTES:
+            raise AnalysisError("the message is larger than 1 MB")
+        if b"\x00" in raw:
+            raise AnalysisError("the input is binary data, not text")
+        return raw.decode("utf-8", errors="replace")
+    if len(text.encode("utf-8", errors="replace")) > MAX_TEXT_BYTES:
+        raise AnalysisError("the message is larger than 1 MB")
+    return text
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--sender", help="Who sent it: SMS sender ID, phone number or e-mail address.")
+@click.option("--channel", type=click.Choice(CHANNELS[:4]), help="sms (default), whatsapp, telegram, email.")
+@click.option("--eml", "emls", multiple=True, type=click.Path(dir_okay=False), help="A raw e-mail file (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict JSON (one object per line).")
+def check(text: str | None, sender: str | None, channel: str | None, emls: tuple[str, ...],
+          as_json: bool) -> None:
+    """Check one message (TEXT, '-' for stdin, or --eml FILE...)."""
+    triage = _triage()
+    if emls:
+        for path in emls:
+            _check_eml(triage, Path(path), channel or "email", as_json)
+        return
+    report = Report(text=_read_text(text), channel=channel or "sms", sender=sender)
+    _print(triage.check(report), as_json, None)
+
+
+def _check_eml(triage: Any, path: Path, channel: str, as_json: bool) -> None:
+    try:
+        parsed = parse_eml(path.read_bytes())
+        verdict = triage.check(Report(**{**parsed.report.__dict__, "channel": channel}))
+    except (OSError, EmailParseError, AnalysisError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if as_json:
+            click.echo(json.dumps({"file": str(path), "error": reason}, ensure_ascii=False))
+        else:
+            click.echo(f"{path}: error: {reason}", err=True)
+        return
+    _print(verdict, as_json, str(path))
+
+
+def _print(verdict: Any, as_json: bool, file: str | None) -> None:
+    if as_json:
+        out = verdict.to_dict()
+        if file:
+            out = {"file": file, **out}
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    if file:
+        click.echo(f"== {file}")
+    click.echo(f"{verdict.verdict.upper()} (score {verdict.score:.2f})")
+    for reason in verdict.reasons:
+        click.echo(f"  - [{reason.code}] {reason.message}")
+    click.echo("\n" + verdict.reply + "\n")
+
+
+@main.command("eval")
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_cmd(corpus: str, as_json: bool) -> None:
+    """Measure detection, false alarms, deferrals and latency on a labelled corpus."""
+    result = evaluate.run(_triage(), evaluate.load(Path(corpus)))
+    if as_json:
+        click.echo(json.dumps(result.summary()))
+    else:
+        click.echo(result.table())
+
+
+@main.command()
+def migrate() -> None:
+    """Create or migrate the database at VIGIE_DB and load the seed registry."""
+    path = Settings.from_env().db_path
+    prepare_db(path)
+    click.echo(f"database {path} is up to date", err=True)
+
+
+@main.command()
+def run() -> None:
+    """What `make run` starts (the web app arrives with the intake issue): a short demo."""
+    from vigie.demo import demo  # noqa: PLC0415 - only this command needs it
+
+    demo(_triage())

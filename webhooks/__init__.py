@@ -1,0 +1,1 @@
+"""Channel adapters (Twilio, Telegram, e-mail), the public API and the "try it" page."""
