@@ -23,12 +23,12 @@ CUE_WEIGHTS: dict[str, float] = {
     "refund_bait": 0.55, "card_renewal": 0.50, "threat": 0.30, "urgency": 0.20,
     "report_lure": 0.25, "exposure_lure": 0.50, "health_order": 0.35, "delivery_lure": 0.50,
     "prize_bait": 0.35, "call_to_action": 0.20, "link_cta": 0.20, "account_problem": 0.35,
-    "impersonal_greeting": 0.15, "app_switch": 0.45, "new_number": 0.50, "family_address": 0.0,
+    "impersonal_greeting": 0.15, "app_switch": 0.45, "new_number": 0.30, "family_address": 0.0,
     "offer_bait": 0.20, "premium_charge": 0.40,
 }
 # Pretexts: what a scam dangles before asking you to act.
 LURES = frozenset({"prize_bait", "refund_bait", "delivery_lure", "exposure_lure", "report_lure",
-                   "health_order", "card_renewal", "account_problem", "payment_failure", "offer_bait"})
+                   "health_order", "card_renewal", "account_problem", "payment_failure"})
 # Which "never asks" policy a cue breaks.
 POLICY_OF_CUE = {
     "bank_request": "bank_details", "payment_request": "payment", "payment_failure": "payment",
@@ -126,7 +126,7 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
             out.append(Evidence("link_shortener", 0.60 if inst else 0.35, link.span, p))
         elif link.status == "other" and inst:
             out.append(Evidence("link_unofficial", 0.70, link.span, p, strong=bool(official_domains)))
-        elif link.status == "other":
+        elif link.status == "other" and not any(e.code == "link_unknown" for e in out):
             out.append(Evidence("link_unknown", 0.15, link.span, p))
     if f.links and all(link.status == "official" for link in f.links):
         first = f.links[0]
@@ -209,6 +209,9 @@ def _combination_evidence(f: Findings, ev: list[Evidence]) -> list[Evidence]:
     contact = [x.span for x in f.links if x.status in ("other", "shortener", "ip")] + \
         [x.span for x in f.phones if x.status in ("premium", "mobile", "other", "foreign", "short")] + \
         [x.span for x in f.emails if x.status in ("other", "freemail", "lookalike")]
+    stories = {c.pattern_id for c in f.cues if c.code == "new_number"}
+    if len(stories) >= 2:  # "I broke my phone" + "here is my new number": the whole story
+        out.append(Evidence("lost_phone_story", 0.50, _span_of(f, "new_number")))
     if codes & LURES and contact:
         out.append(Evidence("lure_with_contact", 0.35, contact[0]))
     if codes & {"refund_bait", "prize_bait"} and f.amounts:

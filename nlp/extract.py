@@ -20,6 +20,13 @@ _HOST = re.compile(
 _EMAIL = re.compile(
     r"(?<![\w.+-])([\w.+-]{1,64})@((?:[^\W_][\w-]{0,62}\.){1,8}[^\W\d_]{2,24})(?![\w-])", re.UNICODE
 )
+# Top-level domains a bare name (no scheme, no www., no path) must end in to count as a link.
+BARE_TLDS = frozenset(
+    "fr com net org info eu uk be ch de es it nl pt pl ru cn us ca au nz in io co me ly to tv cc "
+    "biz xyz top online site app shop live click link vip club icu buzz tk ml ga cf gq pw ws "
+    "store website space fun tech support help services digital cloud email world life today "
+    "gov gouv".split()
+)
 _TRAILING = ".,;:!?)»”’'\"*"
 _AMOUNT_AFTER = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[  .,]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s?(€|eur\b|euros?\b|£|\$|gbp\b|usd\b|dollars?\b|pounds?\b)",
@@ -71,6 +78,8 @@ def links(text: str, is_host: "callable[[str], bool]") -> list[RawLink]:
         if text[m.end(1):m.end(1) + 1] == "@" or (m.start() > 0 and text[m.start() - 1] == "@"):
             continue
         host = m.group(1).lower()
+        if not m.group(2) and host.rsplit(".", 1)[-1] not in BARE_TLDS:
+            continue  # "title.so", "me.she": without scheme, www or path, only common TLDs count
         if not is_host(host):
             continue
         url, end = _strip_trailing(text, m.start(), m.end())

@@ -64,20 +64,26 @@ def _read_text(text: str | None) -> str:
 
 
 @main.command()
-@click.argument("text", required=False)
+@click.argument("args", nargs=-1)
 @click.option("--sender", help="Who sent it: SMS sender ID, phone number or e-mail address.")
 @click.option("--channel", type=click.Choice(CHANNELS[:4]), help="sms (default), whatsapp, telegram, email.")
-@click.option("--eml", "emls", multiple=True, type=click.Path(dir_okay=False), help="A raw e-mail file (repeatable).")
+@click.option("--eml", is_flag=True, help="The arguments are raw e-mail files (.eml).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict JSON (one object per line).")
-def check(text: str | None, sender: str | None, channel: str | None, emls: tuple[str, ...],
+def check(args: tuple[str, ...], sender: str | None, channel: str | None, eml: bool,
           as_json: bool) -> None:
-    """Check one message (TEXT, '-' for stdin, or --eml FILE...)."""
-    triage = _triage()
-    if emls:
-        for path in emls:
+    """Check one message: TEXT, '-' for stdin, or --eml FILE... ."""
+    if eml:
+        if not args:
+            raise AnalysisError("--eml needs at least one file")
+        triage = _triage()
+        for path in args:
             _check_eml(triage, Path(path), channel or "email", as_json)
         return
-    report = Report(text=_read_text(text), channel=channel or "sms", sender=sender)
+    if len(args) > 1:
+        raise AnalysisError("give the message as one argument (quote it), or '-' to read stdin")
+    text = _read_text(args[0] if args else None)
+    triage = _triage()
+    report = Report(text=text, channel=channel or "sms", sender=sender)
     _print(triage.check(report), as_json, None)
 
 
