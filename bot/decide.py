@@ -174,6 +174,10 @@ def _sender_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
         out.append(Evidence(f"sender_{s.status}_institution", 0.70, None, p))
     elif s.status == "premium":
         out.append(Evidence("sender_premium", 0.60, None, p))
+    elif s.status == "display_mismatch":
+        out.append(Evidence("sender_display_mismatch", 0.60, None, {**p, "name": s.detail}))
+    elif s.status == "random_domain":
+        out.append(Evidence("sender_random_domain", 0.40, None, p))
     elif s.kind == "email" and s.status == "other" and inst and inst.values("email", "email_domain"):
         out.append(Evidence("sender_not_official", 0.55, None, p))
     for extra in f.extra_senders:

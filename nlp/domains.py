@@ -118,6 +118,21 @@ def shorteners() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def impersonated_brands() -> tuple[str, ...]:
+    """Brands often named in phishing display names (nlp/data/impersonated_brands.txt)."""
+    raw = resources.files("nlp").joinpath("data", "impersonated_brands.txt").read_text("utf-8")
+    return tuple(line.strip().lower() for line in raw.splitlines()
+                 if line.strip() and not line.startswith("#"))
+
+
+def looks_random(label: str) -> bool:
+    """A machine-made label: long, letters and several digits mixed ('gwu7nvb6l3')."""
+    digits = sum(ch.isdigit() for ch in label)
+    letters = sum(ch.isalpha() for ch in label)
+    return len(label) >= 8 and digits >= 2 and letters >= 4 and not label.isdigit()
+
+
+@lru_cache(maxsize=1)
 def freemail() -> frozenset[str]:
     """Registrable domains of free webmail providers (nlp/data/freemail.txt)."""
     raw = resources.files("nlp").joinpath("data", "freemail.txt").read_text("utf-8")

@@ -143,6 +143,8 @@ def judge_sender(sender: str, index: RegistryIndex, home: str = "FR") -> SenderF
     name, address = parseaddr(sender)
     if "@" in address:
         status, inst = _email_status(address, index)
+        if status in ("other", "freemail"):
+            status = _display_status(name, address) or status
         return SenderFinding(address.lower(), "email", status, inst, detail=name[:120])
     digits = re.sub(r"[\s.()-]", "", sender)
     if re.fullmatch(r"\+?\d{3,15}", digits):
@@ -162,6 +164,20 @@ def judge_sender(sender: str, index: RegistryIndex, home: str = "FR") -> SenderF
                                      detail="brand in a sender ID that is not the official one")
             return SenderFinding(sender, "alpha", "unknown", min(ids))
     return SenderFinding(sender, "alpha", "unknown")
+
+
+def _display_status(name: str, address: str) -> str:
+    """'display_mismatch' when the name shows a brand the address does not belong to."""
+    domain = address.rsplit("@", 1)[-1].lower()
+    folded = " " + fold_compact(name) + " "
+    flat_domain = domain.replace("-", "").replace(".", "")
+    for brand in domains.impersonated_brands():
+        if f" {brand} " in folded and brand.replace(" ", "") not in flat_domain:
+            return "display_mismatch"
+    parts = domains.split_host(domain)
+    if parts and domains.looks_random(parts.label):
+        return "random_domain"
+    return ""
 
 
 def _phone_sender(digits: str, index: RegistryIndex, home: str) -> SenderFinding:
