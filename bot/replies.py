@@ -96,6 +96,8 @@ def display_phone(value: str) -> str:
         num = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
         return value
-    if num.country_code == 33:
-        return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.NATIONAL)
+    national = str(num.national_number)
+    if num.country_code == 33 and len(national) == 9:  # the French way: 08 05 20 48 05
+        digits = "0" + national
+        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -67,7 +67,7 @@ class Triage:
         why = t(lang, "misc", "evidence", reasons=" ; ".join(shown) + ".") if shown else ""
         lines: list[tuple[int, str]] = [
             (0, t(lang, "verdict", verdict) + (" " + why if why else "")),
-            (1, self._official_line(decision.institution, lang)),
+            (1, self._official_line(decision.institution, lang, verdict == "legitimate")),
             (2, t(lang, "advice", verdict)),
         ]
         if verdict in ("scam", "suspicious"):
@@ -75,12 +75,13 @@ class Triage:
         lines.append((4, self._leak_line(decision.institution, lang)))
         return replies.fit(lines, channel)
 
-    def _official_line(self, inst: Institution | None, lang: str) -> str:
+    def _official_line(self, inst: Institution | None, lang: str, genuine: bool) -> str:
         if inst is None:
             return ""
         phones = inst.values("phone", "short_code")
         if phones:
-            return replies.t(lang, "official", "phone", name=inst.name, phone=replies.display_phone(phones[0]))
+            key = "phone_plain" if genuine else "phone"
+            return replies.t(lang, "official", key, name=inst.name, phone=replies.display_phone(phones[0]))
         domains = inst.values("domain")
         if domains:
             return replies.t(lang, "official", "site", name=inst.name, domain=domains[0])

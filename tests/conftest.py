@@ -1,0 +1,81 @@
+"""Shared fixtures: one real triage engine per session, payload factories, the network-edge guard."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from bot.report import Report  # noqa: E402
+from bot.triage import Triage  # noqa: E402
+from vigie.engine import build_triage, prepare_db  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "corpus").is_dir(), reason="../shared is absent: corpus tests skipped"
+)
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _is_loopback(address: Any) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX path: never leaves the machine
+        return True
+    host = address[0] if isinstance(address, tuple) and address else address
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    return str(host) in _LOOPBACK or str(host).startswith("127.")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_network_off_loopback():
+    """Fail any test that opens a connection off loopback (the network edge, not a mock)."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guarded(real: Callable[..., Any]) -> Callable[..., Any]:
+        def connect(self: socket.socket, address: Any) -> Any:
+            if not _is_loopback(address):
+                raise RuntimeError(f"tests must not open network connections (to {address!r})")
+            return real(self, address)
+        return connect
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "connect", guarded(real_connect))
+        mp.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
+        yield
+
+
+@pytest.fixture(scope="session")
+def triage(tmp_path_factory: pytest.TempPathFactory) -> Triage:
+    """The real engine over a real SQLite registry; spaCy loads once per session."""
+    db = prepare_db(tmp_path_factory.mktemp("engine") / "vigie.sqlite3")
+    return build_triage(db)
+
+
+@pytest.fixture(scope="session")
+def index(triage: Triage):
+    """The registry index of the shared engine."""
+    return triage.analyser.index
+
+
+@pytest.fixture(scope="session")
+def analyser(triage: Triage):
+    """The analyser (nlp) of the shared engine."""
+    return triage.analyser
+
+
+def make_report(text: str = "Bonjour, ceci est un message.", **overrides: Any) -> Report:
+    """Factory: a Report with defaults a test overrides (channel, sender, subject...)."""
+    fields: dict[str, Any] = {"text": text, "channel": "sms", "sender": None}
+    fields.update(overrides)
+    return Report(**fields)
+
+
+@pytest.fixture
+def report() -> Callable[..., Report]:
+    """The Report factory as a fixture."""
+    return make_report

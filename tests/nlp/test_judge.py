@@ -1,0 +1,166 @@
+"""Judging links, numbers and senders against the sourced registry (never visiting a link)."""
+from __future__ import annotations
+
+import pytest
+
+from nlp import extract, judge
+from nlp.domains import has_public_suffix
+
+
+def judge_link(text, index):
+    (raw,) = extract.links(text, has_public_suffix)
+    return judge.judge_link(raw, index)
+
+
+def judge_phone(number, index):
+    (raw,) = extract.phones(f"appelez le {number}", ("FR", "GB", "US"))
+    return judge.judge_phone(raw, index)
+
+
+# --- links ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["https://www.ameli.fr/x", "declare.ameli.fr", "https://www.doctolib.fr/rdv",
+                                 "https://chequeenergie.gouv.fr"])
+def test_official_domains_and_their_subdomains_are_official(index, url):
+    found = judge_link(url, index)
+    assert found.status == "official"
+
+
+def test_official_link_names_its_institution(index):
+    assert judge_link("https://www.ameli.fr/x", index).institution_id == "ameli"
+
+
+@pytest.mark.parametrize("url, inst, technique", [
+    ("assures-amell.fr", "ameli", "typo"),
+    ("amelie.fr", "ameli", "typo"),
+    ("chronoposte.fr", "chronopost", "typo"),
+    ("ameli-remboursement.com", "ameli", "brand-plus-words"),
+    ("mon-doctolib.com", "doctolib", "brand-plus-words"),
+    ("nhs-pcrtestkit.com", "nhs", "brand-plus-words"),
+    ("xn--amli-cpa.fr", "ameli", "homoglyph"),  # améli.fr: an accent is enough
+    ("\u0430meli.fr", "ameli", "homoglyph"),  # Cyrillic 'а'
+    ("d0ctolib.fr", "doctolib", "homoglyph"),
+    ("arneli.fr", "ameli", "homoglyph"),  # 'rn' reads as 'm'
+    ("doctolib.net", "doctolib", "tld-swap"),
+    ("ameli.fr.secure-login.com", "ameli", "brand-in-subdomain"),
+    ("doctolib.fr.com", "doctolib", "brand-in-subdomain"),
+])
+def test_lookalike_domains_are_caught_with_their_technique(index, url, inst, technique):
+    found = judge_link(url, index)
+    assert (found.status, found.institution_id, found.detail) == ("lookalike", inst, technique)
+
+
+def test_brand_in_subdomain_is_judged_on_its_registrable_domain(index):
+    found = judge_link("https://ameli.fr.secure-login.com/x", index)
+    assert found.registered == "secure-login.com"
+
+
+@pytest.mark.parametrize("url", ["bit.ly/3xRdv9", "https://tinyurl.com/abc"])
+def test_shortened_links_are_shorteners(index, url):
+    assert judge_link(url, index).status == "shortener"
+
+
+def test_raw_ip_link_is_an_ip(index):
+    assert judge_link("http://185.244.25.10/ameli/", index).status == "ip"
+
+
+@pytest.mark.parametrize("url", ["example.org", "https://www.service-public.fr", "lockers-express.com"])
+def test_unrelated_domains_are_other(index, url):
+    found = judge_link(url, index)
+    assert (found.status, found.institution_id) == ("other", None)
+
+
+@pytest.mark.parametrize("url", ["sante.gouv.fr", "https://www.ameli.gouv.fr", "impots.gouv.fr.gouv.fr"])
+def test_names_under_gouv_fr_are_never_lookalikes(index, url):
+    """gouv.fr is a public suffix only the State registers under: no brand imitation there."""
+    found = judge_link(url, index)
+    assert found.status != "lookalike"
+
+
+def test_gouv_fr_is_treated_as_a_public_suffix(index):
+    found = judge_link("https://sante.gouv.fr/x", index)
+    assert (found.registered, found.status, found.detail) == ("sante.gouv.fr", "other", "restricted")
+
+
+# --- phone numbers ----------------------------------------------------------------------------
+
+def test_ameli_short_number_is_official(index):
+    found = judge_phone("3646", index)
+    assert (found.status, found.institution_id) == ("official", "ameli")
+
+
+def test_registry_numbers_are_official_in_any_notation(index):
+    assert judge_phone("09 74 75 76 78", index).institution_id == "ameli"
+    assert judge_phone("+44 300 013 5000", index).institution_id == "nhs"
+
+
+@pytest.mark.parametrize("number", ["08 99 23 45 67", "0899 18 27 36", "+33 8 99 23 45 67"])
+def test_french_premium_rate_numbers_are_premium(index, number):
+    assert judge_phone(number, index).status == "premium"
+
+
+@pytest.mark.parametrize("number", ["06 12 34 56 78", "07 58 21 44 90", "+33 6 44 18 90 27"])
+def test_french_mobile_numbers_are_mobile(index, number):
+    assert judge_phone(number, index).status == "mobile"
+
+
+@pytest.mark.parametrize("number", ["+44 20 7946 0958", "+1 212 555 0147"])
+def test_valid_foreign_landlines_are_foreign(index, number):
+    assert judge_phone(number, index).status == "foreign"
+
+
+def test_foreign_mobile_is_reported_as_mobile(index):
+    # Pinned: "mobile" wins over "foreign" for a valid foreign mobile number.
+    assert judge_phone("+32 470 12 34 56", index).status == "mobile"
+
+
+def test_ordinary_french_landline_is_other(index):
+    assert judge_phone("01 44 55 66 77", index).status == "other"
+
+
+# --- senders ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sender", ["Doctolib", "DOCTOLIB"])
+def test_doctolib_sender_id_is_official(index, sender):
+    found = judge.judge_sender(sender, index)
+    assert (found.status, found.institution_id) == ("official", "doctolib")
+
+
+def test_doctolib_dot_fr_sender_id_is_a_lookalike(index):
+    found = judge.judge_sender("Doctolib.fr", index)
+    assert (found.status, found.institution_id) == ("lookalike", "doctolib")
+
+
+@pytest.mark.parametrize("sender", ["0612345678", "+33612345678", "06 12 34 56 78"])
+def test_mobile_number_sender_is_mobile(index, sender):
+    found = judge.judge_sender(sender, index)
+    assert (found.kind, found.status, found.value) == ("phone", "mobile", "+33612345678")
+
+
+def test_gmail_sender_is_freemail(index):
+    found = judge.judge_sender("Assurance Maladie <service.cpam@gmail.com>", index)
+    assert (found.kind, found.status, found.value) == ("email", "freemail", "service.cpam@gmail.com")
+
+
+def test_ameli_newsletter_address_is_official(index):
+    found = judge.judge_sender("Assurance Maladie <assurance-maladie@info.ameli.fr>", index)
+    assert (found.status, found.institution_id) == ("official", "ameli")
+
+
+def test_address_on_a_lookalike_domain_is_a_lookalike(index):
+    found = judge.judge_sender("ameli <contact@ameli-info.com>", index)
+    assert (found.status, found.institution_id) == ("lookalike", "ameli")
+
+
+def test_official_short_code_sender_is_official(index):
+    found = judge.judge_sender("38004", index)
+    assert (found.kind, found.status, found.institution_id) == ("short_code", "official", "chronopost")
+
+
+def test_premium_number_sender_is_premium(index):
+    assert judge.judge_sender("0899234567", index).status == "premium"
+
+
+@pytest.mark.parametrize("sender", ["", "   ", None])
+def test_no_sender_gives_no_finding(index, sender):
+    assert judge.judge_sender(sender, index) is None

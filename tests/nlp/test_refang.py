@@ -1,0 +1,49 @@
+"""Refanging: forwarded messages often defang links and addresses; Vigie must undo it."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp.refang import refang
+
+FAST = settings(max_examples=200, deadline=None)
+
+
+@pytest.mark.parametrize("defanged, plain", [
+    ("hxxps://ameli[.]fr/x", "https://ameli.fr/x"),
+    ("hXXp://evil(dot)com", "http://evil.com"),
+    ("hxxps[:]//bad[.]site/a", "https://bad.site/a"),
+    ("contact[at]ameli.fr", "contact@ameli.fr"),
+    ("jean(at)gmail(.)com", "jean@gmail.com"),
+    ("ameli{dot}fr", "ameli.fr"),
+    ("ameli[point]fr", "ameli.fr"),
+    ("ameli . fr", "ameli.fr"),
+    ("ameli .fr/x", "ameli.fr/x"),
+    ("ameli. fr", "ameli.fr"),
+])
+def test_defanged_links_and_addresses_are_restored(defanged, plain):
+    assert refang(defanged) == plain
+
+
+def test_defanged_link_inside_a_sentence_is_restored_and_the_rest_kept():
+    text = "Cliquez sur hxxps://assure-ameli[.]info/rembt avant demain."
+    assert refang(text) == "Cliquez sur https://assure-ameli.info/rembt avant demain."
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour. Fraternellement, votre médecin.",
+    "Il est 10 h. Rendez-vous demain.",
+    "Prix : 3.50 euros",
+    "Appelez-nous (at home) ou [dotation] : rien à changer.",
+])
+def test_ordinary_sentences_are_left_alone(text):
+    assert refang(text) == text
+
+
+@FAST
+@given(st.text(max_size=500))
+def test_refang_never_raises_and_is_idempotent(text):
+    once = refang(text)
+    assert isinstance(once, str)
+    assert refang(once) == once

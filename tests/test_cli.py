@@ -1,0 +1,155 @@
+"""The `vigie` command line contract of DESIGN.md: check and eval, exit codes, JSON on stdout."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SHARED, needs_shared
+from vigie.cli import main
+
+VERDICT_KEYS = {"verdict", "score", "lang", "institution", "reasons", "links", "phones", "sender", "reply"}
+EVAL_KEYS = {"n", "detection_rate", "false_alarm_rate", "deferral_rate", "p50_ms", "p99_ms"}
+SCAM = "Assurance Maladie : remboursement de 48,20 euros en attente, confirmez vos coordonnées bancaires sur https://ameli-remboursement.com"
+
+
+@pytest.fixture
+def vigie(tmp_path):
+    """Run `vigie ARGS` in-process against a fresh database file in tmp_path."""
+    env = {"VIGIE_DB": str(tmp_path / "var" / "vigie.sqlite3")}
+
+    def run(*args: str, input=None):
+        return CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
+    return run
+
+
+def write_eml(path: Path, body: bytes) -> Path:
+    """Factory: a raw e-mail file."""
+    path.write_bytes(body)
+    return path
+
+
+HTML_EML = (
+    b"From: Assurance Maladie <service@ameli-assure-info.com>\r\n"
+    b"To: patient@example.org\r\nSubject: Remboursement en attente\r\n"
+    b"Message-ID: <abc123@ameli-assure-info.com>\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+    b"<html><body><p>Vous avez droit a un remboursement de 76 euros.</p>"
+    b"<p><a href=\"https://ameli-remboursement-dossier.com/x\">https://www.ameli.fr/assure</a></p>"
+    b"</body></html>\r\n"
+)
+
+
+def test_check_prints_a_verdict_and_exits_0(vigie):
+    result = vigie("check", SCAM)
+    assert result.exit_code == 0
+    assert "SCAM" in result.stdout.upper() and "3646" in result.stdout
+
+
+def test_check_json_prints_exactly_one_verdict_object(vigie):
+    result = vigie("check", "--json", SCAM)
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    verdict = json.loads(lines[0])
+    assert VERDICT_KEYS <= set(verdict)
+    assert verdict["verdict"] == "scam" and verdict["lang"] == "fr"
+    assert verdict["institution"]["id"] == "ameli"
+    assert all(set(r) >= {"code", "message"} for r in verdict["reasons"])
+    assert {"url", "domain", "status", "span"} <= set(verdict["links"][0])
+
+
+def test_check_dash_reads_the_message_from_stdin(vigie):
+    result = vigie("check", "--json", "-", input=SCAM.encode("utf-8"))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["verdict"] == "scam"
+
+
+@pytest.mark.parametrize("args, stdin", [
+    (("check", ""), None),
+    (("check", "   \n "), None),
+    (("check", "-"), b""),
+    (("check", "-"), b"x" * (1024 * 1024 + 10)),
+    (("check", "-"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"),
+], ids=["empty", "blank", "empty-stdin", "over-1MB", "binary"])
+def test_bad_input_exits_1_with_a_one_line_reason(vigie, args, stdin):
+    result = vigie(*args, input=stdin)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_message_over_1mb_as_an_argument_exits_1(vigie):
+    result = vigie("check", "a" * (1024 * 1024 + 1))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+
+
+def test_eml_files_get_one_json_line_each_and_a_bad_file_an_error(vigie, tmp_path):
+    good = write_eml(tmp_path / "good.eml", HTML_EML)
+    bad = write_eml(tmp_path / "bad.eml", b"\x00\xff\xfe\x00binary\x00\x00\xc3\x28" * 50)
+    result = vigie("check", "--json", "--eml", str(good), "--eml", str(bad))
+    assert result.exit_code == 0
+    first, second = (json.loads(line) for line in result.stdout.strip().splitlines())
+    assert first["file"] == str(good) and first["verdict"] in ("scam", "suspicious")
+    assert "ameli-remboursement-dossier.com" in {link["domain"] for link in first["links"]}
+    assert second["file"] == str(bad) and second["error"]
+
+
+def test_eval_json_prints_the_figures(vigie, tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in [
+        {"text": SCAM, "label": "scam"},
+        {"text": "Coucou maman, c'est mon nouveau numéro, écris-moi sur WhatsApp", "label": "scam"},
+        {"text": "On se retrouve à 19h devant le cinéma ?", "label": "legit"},
+        {"text": "Rappel de votre rendez-vous demain 14h avec Mme Roux.", "label": "legit",
+         "sender": "Doctolib", "channel": "sms"},
+    ]) + "\n", "utf-8")
+    result = vigie("eval", "--json", str(corpus))
+    assert result.exit_code == 0
+    figures = json.loads(result.stdout)
+    assert set(figures) == EVAL_KEYS
+    assert figures["n"] == 4 and figures["detection_rate"] == 1.0 and figures["false_alarm_rate"] == 0.0
+
+
+@pytest.mark.parametrize("content", ['{"text": "x"}\n', "not json\n", '{"text": "x", "label": "spam"}\n'],
+                         ids=["no-label", "not-json", "bad-label"])
+def test_eval_on_a_malformed_corpus_exits_1(vigie, tmp_path, content):
+    corpus = tmp_path / "bad.jsonl"
+    corpus.write_text(content, "utf-8")
+    result = vigie("eval", "--json", str(corpus))
+    assert result.exit_code == 1
+    assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+# --- on the shared corpus -----------------------------------------------------------------------
+
+@needs_shared
+def test_eval_on_the_dev_corpus_meets_the_targets(vigie):
+    figures = json.loads(vigie("eval", "--json", str(SHARED / "corpus" / "dev.jsonl")).stdout)
+    assert figures["detection_rate"] >= 0.95
+    assert figures["false_alarm_rate"] <= 0.03
+
+
+@needs_shared
+def test_eval_on_the_mendeley_sms_set_meets_the_targets(vigie):
+    figures = json.loads(vigie("eval", "--json", str(SHARED / "corpus" / "en-smishing-mendeley.csv")).stdout)
+    assert figures["detection_rate"] >= 0.80
+    assert figures["false_alarm_rate"] <= 0.01
+
+
+@needs_shared
+def test_every_phishing_pot_email_gets_a_verdict(vigie):
+    files = sorted((SHARED / "corpus" / "eml-phishing-pot").glob("*.eml"))
+    assert len(files) == 300
+    args = ["check", "--json"] + [a for f in files for a in ("--eml", str(f))]
+    result = vigie(*args)
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert [r["file"] for r in rows] == [str(f) for f in files]
+    # The collection holds zero-byte files (sample-2227.eml): nothing to parse, an error is right.
+    empty = {str(f) for f in files if f.stat().st_size == 0}
+    assert all("verdict" in r for r in rows if r["file"] not in empty)
+    assert not [r for r in rows if "error" in r and r["file"] not in empty]
