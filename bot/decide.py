@@ -119,7 +119,7 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
         elif link.status == "lookalike":
             out.append(Evidence("link_lookalike", 0.90, link.span, p, strong=True))
         elif link.status == "ip":
-            out.append(Evidence("link_ip", 0.60, link.span, p))
+            out.append(Evidence("link_ip", 0.80 if inst else 0.60, link.span, p, strong=bool(inst)))
         elif _is_app_package(link.url):
             out.append(Evidence("link_app_package", 0.70, link.span, p))
         elif link.status == "shortener":

@@ -34,7 +34,16 @@ def texts(lang: str) -> dict[str, Any]:
 def t(lang: str, section: str, key: str, **params: Any) -> str:
     """One text, with its {placeholders} filled (missing ones become empty)."""
     template = texts(lang)[section][key]
+    for name in ("institution", "name"):
+        if params.get(name):
+            params[f"de_{name}"] = de(params[name])
     return template.format_map(_Blank(params))
+
+
+def de(name: str) -> str:
+    """French 'de' before a name, elided before a vowel: "d'Assurance Maladie", "de Doctolib"."""
+    first = unicodedata.normalize("NFKD", name[:1]).lower()[:1]
+    return f"d'{name}" if first in "aeiouyh" else f"de {name}"
 
 
 class _Blank(dict):

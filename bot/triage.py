@@ -62,7 +62,8 @@ class Triage:
         """The text the patient receives, most important lines first."""
         t = replies.t
         verdict = decision.verdict
-        shown = [r.message for r in reasons if verdict == "legitimate" or r.code not in _LEGIT_CODES]
+        genuine = verdict == "legitimate"  # explain a genuine message by its signs of legitimacy only
+        shown = [r.message for r in reasons if (r.code in _LEGIT_CODES) == genuine]
         shown = shown[:3] if channel != "sms" else shown[:2]
         why = t(lang, "misc", "evidence", reasons=" ; ".join(shown) + ".") if shown else ""
         lines: list[tuple[int, str]] = [
@@ -94,7 +95,7 @@ class Triage:
         for want in dict.fromkeys((kind, "all")):
             match = next((rc for rc in self.reporting if rc.country == country and want in rc.channels), None)
             if match:
-                out.append(replies.t(lang, "report", want, value=match.value))
+                out.append(replies.t(lang, "report", want, value=replies.display_phone(match.value)))
         return out
 
     def _leak_line(self, inst: Institution | None, lang: str) -> str:

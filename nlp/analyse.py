@@ -67,8 +67,7 @@ class Analyser:
         out = []
         for raw in extract.phones(text, regions):
             found = judge.judge_phone(raw, self.index)
-            if found.kind in ("short", "unknown") and found.status in ("short", "other") \
-                    and not _call_context(text, raw.span[0]):
+            if found.kind in ("short", "unknown") and not _call_context(text, raw.span[0]):
                 continue  # a bare run of digits (a year, a reference) is not a phone number
             out.append(found)
         return out

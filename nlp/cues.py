@@ -50,6 +50,9 @@ class LemmaNorm:
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
+            if token.is_upper and len(token) <= 5:  # acronyms (CHU, CPAM) are not words to lemmatise
+                token.lemma_ = token.norm_ = unaccent(token.lower_)
+                continue
             lemma = self.lemma(_unleet(token.lower_))
             token.lemma_ = lemma
             token.norm_ = unaccent(lemma)

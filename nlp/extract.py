@@ -11,7 +11,11 @@ import phonenumbers
 
 from nlp.types import Amount, Span
 
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`{}|\\^\[\]]{1,2000}", re.I)
+_URL = re.compile(
+    r"\b(?:https?://\[[0-9a-f:.]{2,45}\](?::\d{1,5})?(?:/[^\s<>\"'`{}|\\^]{0,2000})?"
+    r"|(?:https?://|www\.)[^\s<>\"'`{}|\\^\[\]]{1,2000})",
+    re.I,
+)
 # A bare host: labels of letters/digits/hyphens joined by dots, then a path or not.
 _HOST = re.compile(
     r"(?<![\w@./-])((?:[^\W_][\w-]{0,62}\.){1,8}[^\W\d_]{2,24})(?![\w@-])(/[^\s<>\"'`{}|\\^\[\]]{0,2000})?",
@@ -35,7 +39,7 @@ _AMOUNT_AFTER = re.compile(
 _AMOUNT_BEFORE = re.compile(r"(€|£|\$|gbp|usd|eur)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:[.,](\d{1,2}))?(?![\d])", re.I)
 _IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
 _DIGIT_RUN = re.compile(r"(?<![\d+])(\+?\d(?:[ .-]?\d){7,14})(?!\d)")
-_SHORT = re.compile(r"(?<![\d+.,/-])([1-9]\d{3,4})(?![\d.,/-]|\s?(?:€|eur|£|\$|%|h\b|km))", re.I)
+_SHORT = re.compile(r"(?<![\d+.,/-])([1-9]\d{3,4})(?![\d,/-]|[.]\d|\s?(?:€|eur|£|\$|%|h\b|km))", re.I)
 _CURRENCY = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP",
              "pound": "GBP", "pounds": "GBP", "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD"}
 
@@ -69,7 +73,7 @@ def links(text: str, is_host: "callable[[str], bool]") -> list[RawLink]:
     for m in _URL.finditer(text):
         url, end = _strip_trailing(text, m.start(), m.end())
         host = _host_of(url)
-        if host and "." in host:
+        if host and ("." in host or ":" in host):  # a name, or an IPv6 literal
             found.append(RawLink(url, host, (m.start(), end)))
             taken.append((m.start(), end))
     for m in _HOST.finditer(text):

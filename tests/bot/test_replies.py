@@ -97,8 +97,6 @@ def test_english_reply_uses_english_texts(triage):
     assert "Official number of NHS" in verdict.reply
 
 
-@pytest.mark.xfail(strict=True, reason="Triage.reply shows every reason for a legitimate verdict, scam "
-                   "cues first: a genuine Doctolib reminder is explained by 'il pousse à cliquer sur un lien'")
 def test_legitimate_reply_explains_with_legitimacy_reasons_only(triage):
     verdict = triage.check(make_report(
         "Doctolib : rappel de votre rendez-vous le mardi 18 mars à 10h15 avec Dr Lefèvre. Pour annuler "

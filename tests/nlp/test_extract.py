@@ -50,8 +50,6 @@ def test_link_span_covers_the_url_without_trailing_punctuation():
     assert link.host == "ameli.fr"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _URL excludes '[' so an IPv6 literal link "
-                   "(http://[2001:db8::1]/x) is never extracted, although _host_of handles it")
 def test_ipv6_literal_link_is_found():
     assert link_urls("Cliquez http://[2001:db8::1]/x") == ["http://[2001:db8::1]/x"]
 
@@ -100,9 +98,6 @@ def test_bare_digits_outside_a_call_context_are_not_phones(analyser, text):
     assert analyser.analyse(text).phones == ()
 
 
-@pytest.mark.xfail(strict=True, reason="Analyser._phones drops short numbers outside a call context "
-                   "only when they are unknown: a registry short number (3646) in any context becomes "
-                   "an official phone, i.e. legitimacy evidence")
 def test_official_short_number_outside_a_call_context_is_not_a_phone(analyser):
     assert analyser.analyse("Il y avait 3646 personnes au concert.").phones == ()
 
@@ -176,7 +171,5 @@ def test_extractors_on_message_like_text_return_spans_that_cut_the_text_they_rep
         assert text[span[0]:span[1]].lower() == address
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _SHORT's lookahead refuses a following '.', so a short "
-                   "number ending a sentence ('appelez le 3646.') is not extracted")
 def test_short_number_at_the_end_of_a_sentence_is_extracted():
     assert phone_numbers("En cas de doute, appelez le 3646.") == ["3646"]
