@@ -87,12 +87,13 @@ def decide(f: Findings, index: RegistryIndex) -> Decision:
 def claimed_institution(f: Findings, index: RegistryIndex) -> Institution | None:
     """The institution the message claims to be: named in the text, the sender, or imitated."""
     for candidate in (
-        *(m.id for m in f.institutions),
+        *(m.id for m in f.institutions if not m.ambiguous),  # never guess between namesakes
         f.sender.institution_id if f.sender else None,
         *(link.institution_id for link in f.links if link.status == "lookalike"),
     ):
-        if candidate and candidate in index.institutions:
-            return index.institutions[candidate]
+        found = index.get(candidate) if candidate else None
+        if found is not None:
+            return found
     return None
 
 

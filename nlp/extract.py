@@ -123,10 +123,31 @@ def phones(text: str, regions: tuple[str, ...]) -> list[RawPhone]:
             if any(a < span[1] and span[0] < b for a, b in spans):
                 continue
             digits = re.sub(r"\D", "", m.group(1))
-            found.append(RawPhone(m.group(1), None, ("+" if m.group(1).startswith("+") else "") + digits, span))
+            overseas = _overseas(digits)
+            if overseas is not None:
+                found.append(RawPhone(m.group(1), overseas, "", span))
+            else:
+                found.append(RawPhone(m.group(1), None, ("+" if m.group(1).startswith("+") else "") + digits, span))
             spans.append(span)
     found.sort(key=lambda p: p.span)
     return found
+
+
+# French overseas departments dial 0 + 9 digits at home but have their own country codes.
+_OVERSEAS_PREFIX = {"0262": "RE", "0263": "RE", "0692": "RE", "0693": "RE", "0590": "GP", "0690": "GP",
+                    "0691": "GP", "0596": "MQ", "0696": "MQ", "0697": "MQ", "0594": "GF", "0694": "GF",
+                    "0269": "YT", "0639": "YT", "0508": "PM"}
+
+
+def _overseas(digits: str) -> phonenumbers.PhoneNumber | None:
+    region = _OVERSEAS_PREFIX.get(digits[:4]) if len(digits) == 10 else None
+    if region is None:
+        return None
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def amounts(text: str) -> list[Amount]:

@@ -1,6 +1,7 @@
 """Recognise the institution a message claims to be: exact names (Aho-Corasick) and small typos."""
 from __future__ import annotations
 
+from nlp.directory import candidate_keys
 from nlp.domains import near
 from nlp.registry_index import RegistryIndex
 from nlp.text import fold_compact, fold_with_offsets
@@ -15,6 +16,8 @@ def recognise(text: str, index: RegistryIndex) -> list[InstitutionMatch]:
     if not folded:
         return []
     matches = _exact(folded, offsets, index)
+    taken = [m.span for m in matches]
+    matches += [m for m in _establishments(folded, offsets, index) if not _overlaps(m.span, taken)]
     taken = [m.span for m in matches]
     matches += [m for m in _fuzzy(folded, offsets, index) if not _overlaps(m.span, taken)]
     matches.sort(key=lambda m: (-m.score, -(m.span[1] - m.span[0]), m.span[0]))
@@ -53,13 +56,42 @@ def _exact(folded: str, offsets: list[int], index: RegistryIndex) -> list[Instit
     return out
 
 
+def _establishments(folded: str, offsets: list[int], index: RegistryIndex) -> list[InstitutionMatch]:
+    """Establishments of the directory named by their usual forms ("CH de X", "Dr X")."""
+    if index.directory is None:
+        return []
+    words = folded.split(" ")
+    starts = [0]
+    for word in words[:-1]:
+        starts.append(starts[-1] + len(word) + 1)
+    candidates = candidate_keys(words[:2000])
+    found = index.directory.by_keys(key for _, _, key in candidates)
+    out: list[InstitutionMatch] = []
+    spans: list[tuple[int, int]] = []
+    for i, j, key in sorted(candidates, key=lambda c: c[0] - c[1]):  # longest first
+        ids = found.get(key)
+        if not ids:
+            continue
+        start, end = starts[i], starts[j - 1] + len(words[j - 1])
+        if _overlaps((start, end), spans):
+            continue
+        chosen, others = _disambiguate(list(ids), folded, index)
+        inst = index.get(chosen)
+        if inst is None:
+            continue
+        spans.append((start, end))
+        out.append(InstitutionMatch(chosen, inst.name, (offsets[start], offsets[end - 1] + 1), 95.0, others))
+    return out
+
+
 def _disambiguate(ids: list[str], folded: str, index: RegistryIndex) -> tuple[str, tuple[str, ...]]:
     """Pick the establishment whose town or department the message names; else stay ambiguous."""
     if len(ids) == 1:
         return ids[0], ()
     padded = f" {folded} "
-    located = [i for i in ids if index.institutions[i].town
-               and f" {fold_compact(index.institutions[i].town)} " in padded]
+    insts = {i: index.get(i) for i in ids[:50]}
+    located = [i for i, inst in insts.items() if inst and inst.town
+               and f" {fold_compact(inst.town)} " in padded]
     if len(located) == 1:
         return located[0], ()
     pool = located or ids

@@ -87,7 +87,7 @@ def judge_phone(raw: RawPhone, index: RegistryIndex, home: str = "FR") -> PhoneF
     kind = _kind(raw.number)
     if index.is_blocked("phone", e164):
         return PhoneFinding(raw.raw, e164, "blocklisted", raw.span, kind)
-    owners = index.phones.get(e164)
+    owners = index.phone_owners(e164)
     if owners:
         return PhoneFinding(raw.raw, e164, "official", raw.span, kind, min(owners))
     if kind == "premium" or _FR_PREMIUM.match(e164):

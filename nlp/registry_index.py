@@ -7,6 +7,7 @@ from typing import Iterable
 import ahocorasick
 import phonenumbers
 
+from nlp.directory import Directory
 from nlp.domains import split_host
 from nlp.text import fold_compact
 from nlp.types import Indicator, Institution
@@ -47,12 +48,13 @@ class RegistryIndex:
     blocked: dict[tuple[str, str], Indicator] = field(default_factory=dict)
     allowed: dict[tuple[str, str], Indicator] = field(default_factory=dict)
     names: ahocorasick.Automaton | None = None
+    directory: Directory | None = None  # FINESS / Annuaire establishments, asked on demand
 
     @classmethod
-    def build(cls, institutions: Iterable[Institution],
-              indicators: Iterable[Indicator] = ()) -> "RegistryIndex":
+    def build(cls, institutions: Iterable[Institution], indicators: Iterable[Indicator] = (),
+              directory: Directory | None = None) -> "RegistryIndex":
         """Index every institution's official contacts, names and aliases."""
-        index = cls()
+        index = cls(directory=directory)
         automaton = ahocorasick.Automaton()
         for inst in institutions:
             index.institutions[inst.id] = inst
@@ -106,6 +108,22 @@ class RegistryIndex:
         word = word.replace("-", "")
         if len(word) >= 3 and word not in _GENERIC:
             self.brands.setdefault(word, set()).add(inst_id)
+
+    def get(self, inst_id: str) -> Institution | None:
+        """An institution by id: the national registry first, then the directory."""
+        found = self.institutions.get(inst_id)
+        if found is None and self.directory is not None:
+            found = self.directory.get(inst_id)
+        return found
+
+    def phone_owners(self, number: str) -> set[str]:
+        """Institutions whose official number this is."""
+        owners = self.phones.get(number)
+        if owners:
+            return owners
+        if self.directory is not None and len(number) > 6:
+            return set(self.directory.by_phone(number))
+        return set()
 
     def domain_owners(self, host: str) -> set[str]:
         """Institutions for which `host` (or a parent domain of it) is official."""

@@ -16,6 +16,8 @@ from typing import IO, Any, Callable, Iterable
 import phonenumbers
 from sqlite_utils import Database
 
+from store.directory import rebuild_name_keys
+
 MAX_MESSAGES = 200  # messages kept per report; the counts stay exact
 
 # Overseas INSEE department codes -> libphonenumber region (+262, +590, +596, +594, +508, +681...).
@@ -326,6 +328,7 @@ def run_import(db: Database, report: ImportReport, body: Callable[[ImportReport]
     try:
         with db.atomic():
             body(report)
+            rebuild_name_keys(db, since=started)  # same transaction: keys never lag the rows
             if report.rows == 0:
                 first = (report.errors or ["no record found"])[0]
                 raise ImportFileError(f"{report.file}: nothing to import ({first})")

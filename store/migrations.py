@@ -65,3 +65,63 @@ def _registry_imports(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@MIGRATIONS(name="0003_intake")
+def _intake(db: Database) -> None:
+    # Reporters are known only by a keyed pseudonym; the address is kept encrypted for follow-ups.
+    db["reporters"].create(
+        {"pseudonym": str, "channel": str, "address_enc": str, "lang": str, "stopped": int,
+         "created_at": str, "last_seen_at": str},
+        pk="pseudonym", defaults={"stopped": 0},
+    )
+    db.execute("""
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY, channel TEXT NOT NULL, provider_message_id TEXT NOT NULL,
+            reporter TEXT, received_at TEXT NOT NULL, text TEXT NOT NULL DEFAULT '', subject TEXT,
+            sender TEXT, verdict TEXT, score REAL, verdict_json TEXT, reply TEXT,
+            status TEXT NOT NULL DEFAULT 'answered', lang TEXT, feedback TEXT, updated_at TEXT,
+            UNIQUE (channel, provider_message_id)
+        )""")
+    db["cases"].create_index(["status", "received_at"])
+    db["cases"].create_index(["reporter"])
+    db["cases"].create_index(["received_at"])
+    # Every inbound delivery (reports, commands, answers), so a redelivery gets the same reply.
+    db.execute("""
+        CREATE TABLE inbound (
+            channel TEXT NOT NULL, provider_message_id TEXT NOT NULL, case_id INTEGER,
+            reply TEXT NOT NULL, received_at TEXT NOT NULL,
+            PRIMARY KEY (channel, provider_message_id)
+        )""")
+    db["inbound"].create_index(["received_at"])
+    db["outbox"].create(
+        {"id": int, "channel": str, "reporter": str, "case_id": int, "body": str, "meta": str,
+         "created_at": str, "attempts": int, "next_attempt_at": str, "sent_at": str,
+         "last_error": str, "status": str},
+        pk="id", defaults={"attempts": 0, "status": "pending", "meta": "{}"},
+    )
+    db["outbox"].create_index(["status", "next_attempt_at"])
+    db["conversation"].create(
+        {"reporter": str, "state": str, "data": str, "expires_at": str}, pk="reporter",
+    )
+    db["seen_tokens"].create({"token": str, "timestamp": int, "seen_at": str}, pk="token")
+    db["audit"].create({"id": int, "at": str, "actor": str, "action": str, "detail": str}, pk="id")
+    db.execute("""
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('reviewer', 'admin')), created_at TEXT NOT NULL,
+            failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT
+        )""")
+    # Append-only: the audit log cannot be edited or deleted through SQL.
+    db.execute("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+               "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
+    db.execute("CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+               "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
+
+
+@MIGRATIONS(name="0004_establishment_name_keys")
+def _establishment_name_keys(db: Database) -> None:
+    # Folded name forms of FINESS / Annuaire establishments ("ch de belfort", "dr martin"),
+    # so that recognition asks SQLite instead of holding 500,000 names in memory.
+    db.execute("CREATE TABLE name_keys (key TEXT NOT NULL, institution_id TEXT NOT NULL, "
+               "PRIMARY KEY (key, institution_id)) WITHOUT ROWID")

@@ -136,7 +136,8 @@ def _leak_row(r: dict[str, Any]) -> dict[str, Any]:
 def load(db: Database) -> RegistryData:
     """Read the whole registry from the database as plain objects."""
     contacts: dict[str, list[Contact]] = {}
-    for row in db.query("SELECT * FROM contacts ORDER BY is_primary DESC, id"):
+    for row in db.query("SELECT * FROM contacts WHERE origin NOT IN ('finess', 'annuaire') "
+                        "ORDER BY is_primary DESC, id"):
         contacts.setdefault(row["institution_id"], []).append(
             Contact(row["kind"], row["value"], row["source"] or "", row["checked"] or "",
                     row["note"] or "", bool(row["is_primary"]))
@@ -148,7 +149,9 @@ def load(db: Database) -> RegistryData:
             leaks_by_inst.setdefault(iid, []).append(leak.id)
     institutions = tuple(
         _institution(r, contacts.get(r["id"], []), leaks_by_inst.get(r["id"], []))
-        for r in db.query("SELECT * FROM institutions WHERE active = 1 ORDER BY id")
+        # FINESS / Annuaire establishments stay in SQLite (store.directory), asked on demand.
+        for r in db.query("SELECT * FROM institutions WHERE active = 1 "
+                          "AND origin NOT IN ('finess', 'annuaire') ORDER BY id")
     )
     return RegistryData(
         institutions=institutions,

@@ -10,6 +10,7 @@ from nlp.analyse import Analyser
 from nlp.registry_index import RegistryIndex
 from store import get_db
 from store import registry as registry_store
+from store.directory import SqliteDirectory
 
 
 def prepare_db(path: Path) -> sqlite_utils.Database:
@@ -22,5 +23,7 @@ def prepare_db(path: Path) -> sqlite_utils.Database:
 def build_triage(db: sqlite_utils.Database) -> Triage:
     """The triage engine over the registry in `db`."""
     data = registry_store.load(db)
-    index = RegistryIndex.build(data.institutions, data.indicators)
+    path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+    directory = SqliteDirectory(path) if path else None
+    index = RegistryIndex.build(data.institutions, data.indicators, directory)
     return Triage(Analyser(index), data.leaks, data.reporting)
