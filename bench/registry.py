@@ -6,7 +6,7 @@ filled registry when that function exists. Targets: FINESS <= 30 s, Annuaire <= 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import subprocess
 import io
 import resource
 import sys
@@ -41,19 +41,15 @@ def timed(label: str, target: float, run: Callable[[], Any], lines: int) -> None
 
 
 def run_engine(db_path: Path) -> None:
-    """Call bench/engine.py's run_messages(registry_db_path) if it exists."""
+    """Run bench/engine.py in a fresh process over the full registry, then over the seed alone.
+
+    A fresh process, so that the engine's memory is not the importer's high-water mark.
+    """
     engine = ROOT / "bench" / "engine.py"
-    if not engine.exists():
-        print("engine: bench/engine.py not found, engine part skipped")
-        return
-    spec = importlib.util.spec_from_file_location("bench_engine", engine)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    if not hasattr(module, "run_messages"):
-        print("engine: bench/engine.py has no run_messages(registry_db_path), engine part skipped")
-        return
-    print("engine:", module.run_messages(str(db_path)))
-    print(f"engine: peak RSS {peak_mb():.0f} MB")
+    for label, args in (("full registry", ["--db", str(db_path)]), ("seed registry only", [])):
+        out = subprocess.run([sys.executable, str(engine), *args], capture_output=True, text=True, check=False)
+        print(f"engine, {label}:")
+        print(out.stdout.rstrip() or out.stderr.strip()[-2000:])
 
 
 def main() -> None:

@@ -40,8 +40,19 @@ def t(lang: str, section: str, key: str, **params: Any) -> str:
     return template.format_map(_Blank(params))
 
 
+# Establishment names open with a common noun that takes its article: "du Centre hospitalier".
+_ARTICLES = {"centre": "du", "cabinet": "du", "laboratoire": "du", "groupe": "du", "ch": "du",
+             "chu": "du", "chr": "du", "chi": "du", "chru": "du", "gh": "du", "ghu": "du",
+             "clinique": "de la", "polyclinique": "de la", "pharmacie": "de la", "maison": "de la",
+             "hopital": "de l'", "institut": "de l'", "ehpad": "de l'"}
+
+
 def de(name: str) -> str:
-    """French 'de' before a name, elided before a vowel: "d'Assurance Maladie", "de Doctolib"."""
+    """French 'de' before a name: "d'Assurance Maladie", "de Doctolib", "du Centre hospitalier"."""
+    first_word = unicodedata.normalize("NFKD", name.split(" ", 1)[0]).encode("ascii", "ignore").decode().lower()
+    article = _ARTICLES.get(first_word)
+    if article:
+        return f"{article}{'' if article.endswith(chr(39)) else ' '}{name}"
     first = unicodedata.normalize("NFKD", name[:1]).lower()[:1]
     return f"d'{name}" if first in "aeiouyh" else f"de {name}"
 

@@ -39,7 +39,7 @@ class Triage:
         reasons = tuple(self._reason(e, lang) for e in decision.evidence)
         return Verdict(
             verdict=decision.verdict, score=decision.score, lang=lang, reasons=reasons,
-            reply=self.reply(decision, reasons, report.channel, lang),
+            reply=self.reply(decision, reasons, report.channel, lang, _namesakes(findings)),
             institution=_institution_json(decision.institution),
             links=tuple({"url": x.url, "domain": x.domain, "status": x.status, "span": list(x.span)}
                         for x in findings.links),
@@ -58,7 +58,8 @@ class Triage:
         message = replies.t(lang, "reasons", e.code, **e.params)
         return Reason(e.code, message, e.span, e.rule, e.weight)
 
-    def reply(self, decision: Decision, reasons: tuple[Reason, ...], channel: str, lang: str) -> str:
+    def reply(self, decision: Decision, reasons: tuple[Reason, ...], channel: str, lang: str,
+              namesake: str = "") -> str:
         """The text the patient receives, most important lines first."""
         t = replies.t
         verdict = decision.verdict
@@ -68,7 +69,8 @@ class Triage:
         why = t(lang, "misc", "evidence", reasons=" ; ".join(shown) + ".") if shown else ""
         lines: list[tuple[int, str]] = [
             (0, t(lang, "verdict", verdict) + (" " + why if why else "")),
-            (1, self._official_line(decision.institution, lang, verdict == "legitimate")),
+            (1, self._official_line(decision.institution, lang, verdict == "legitimate")
+             or (replies.t(lang, "official", "ambiguous", name=namesake) if namesake else "")),
             (2, t(lang, "advice", verdict)),
         ]
         if verdict in ("scam", "suspicious"):
@@ -117,6 +119,12 @@ def _with_auth_failure(decision: Decision, findings: Findings, index: Any) -> De
     score = 1 - (1 - decision.score) * 0.5
     verdict = "scam" if score >= SCAM_THRESHOLD else "suspicious" if score >= SUSPICIOUS_THRESHOLD else decision.verdict
     return Decision(verdict, score, ev, decision.institution)
+
+
+def _namesakes(findings: Findings) -> str:
+    """The name several establishments share, when the message names one of them ambiguously."""
+    first = findings.institutions[0] if findings.institutions else None
+    return findings.text[first.span[0]:first.span[1]] if first and first.ambiguous else ""
 
 
 def _institution_json(inst: Institution | None) -> dict[str, Any] | None:

@@ -119,5 +119,9 @@ def _title(name: str) -> str:
     if not name.isupper():
         return name
     small = {"de", "du", "des", "la", "le", "les", "et", "d", "l", "en", "sur", "sous", "aux", "au"}
-    words = name.lower().split()
-    return " ".join(w if (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+    def cap(word: str, first: bool) -> str:
+        if "-" in word:
+            return "-".join(cap(part, first and i == 0) for i, part in enumerate(word.split("-")))
+        return word if (not first and word in small) else word[:1].upper() + word[1:]
+
+    return " ".join(cap(w, i == 0) for i, w in enumerate(name.lower().split()))

@@ -76,6 +76,21 @@ def ensure_seed(db: Database) -> bool:
     return True
 
 
+def ensure_samples(db: Database) -> bool:
+    """On a registry with no establishment yet, import the real FINESS / Annuaire rows shipped as samples."""
+    from store.annuaire import import_annuaire  # noqa: PLC0415 - importers load only when needed
+    from store.finess import import_finess  # noqa: PLC0415
+
+    if db.execute("SELECT 1 FROM institutions WHERE origin IN ('finess', 'annuaire') LIMIT 1").fetchone():
+        return False
+    data = resources.files("store").joinpath("data")
+    with resources.as_file(data.joinpath("finess-sample.csv")) as path:
+        import_finess(db, path, partial=True)
+    with resources.as_file(data.joinpath("annuaire-sample.txt")) as path:
+        import_annuaire(db, path, partial=True)
+    return True
+
+
 def sync_seed(db: Database) -> int:
     """Load the seed files into the database (idempotent); return the institution count."""
     registry, leaks = seed_documents()
@@ -136,8 +151,8 @@ def _leak_row(r: dict[str, Any]) -> dict[str, Any]:
 def load(db: Database) -> RegistryData:
     """Read the whole registry from the database as plain objects."""
     contacts: dict[str, list[Contact]] = {}
-    for row in db.query("SELECT * FROM contacts WHERE origin NOT IN ('finess', 'annuaire') "
-                        "ORDER BY is_primary DESC, id"):
+    for row in db.query("SELECT c.* FROM institutions i JOIN contacts c ON c.institution_id = i.id "
+                        "WHERE i.origin NOT IN ('finess', 'annuaire') ORDER BY c.is_primary DESC, c.id"):
         contacts.setdefault(row["institution_id"], []).append(
             Contact(row["kind"], row["value"], row["source"] or "", row["checked"] or "",
                     row["note"] or "", bool(row["is_primary"]))

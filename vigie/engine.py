@@ -17,6 +17,7 @@ def prepare_db(path: Path) -> sqlite_utils.Database:
     """Open (creating or migrating) the database and load the seed registry when it changed."""
     db = get_db(path)
     registry_store.ensure_seed(db)
+    registry_store.ensure_samples(db)
     return db
 
 

@@ -55,3 +55,26 @@ def test_an_overseas_establishment_keeps_its_own_country_code(triage):
     verdict = triage.check(Report("Centre hospitalier de Cayenne : appelez le 05 94 39 50 50.", "sms"))
     assert verdict.institution["id"] == "finess:970300026"
     assert any(p["status"] == "official" for p in verdict.phones)
+
+
+def test_namesakes_in_different_towns_are_not_guessed(tmp_path, triage):
+    lines = FIXTURE.read_text(encoding="cp1252").splitlines()[:1] + [
+        "structureet;250000001;250000000;CLINIQUE SAINT JOSEPH;CLINIQUE SAINT JOSEPH;;;1;RUE;DU PONT;;;056;25;DOUBS;"
+        "25000 BESANCON;0381000001;;365;Centre de Santé;1102;Centres Hospitaliers;25000000100011;8610Z;03;x;1;x;"
+        "2000-01-01;2000-01-01;2020-01-01;",
+        "structureet;690000001;690000000;CLINIQUE SAINT JOSEPH;CLINIQUE SAINT JOSEPH;;;1;RUE;DU LAC;;;123;69;RHONE;"
+        "69003 LYON;0472000001;;365;Centre de Santé;1102;Centres Hospitaliers;69000000100011;8610Z;03;x;1;x;"
+        "2000-01-01;2000-01-01;2020-01-01;",
+    ]
+    path = tmp_path / "namesakes.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    db = prepare_db(tmp_path / "v.sqlite3")
+    import_finess(db, path)
+    engine = build_triage(db)
+    engine.analyser.cues = triage.analyser.cues
+    unsure = engine.check(Report("Clinique Saint Joseph : réglez votre facture sur https://cliniq-paiement.com", "sms"))
+    assert unsure.institution is None
+    assert "Plusieurs établissements" in unsure.reply
+    located = engine.check(Report("Clinique Saint Joseph de Lyon : réglez votre facture sur https://cliniq-paiement.com", "sms"))
+    assert located.institution["id"] == "finess:690000001"
+    assert "04 72 00 00 01" in located.reply
