@@ -116,7 +116,7 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
     for link in f.links:
         p = {"domain": link.domain, "institution": inst.name if inst else "", "technique": link.detail}
         if link.status == "blocklisted":
-            out.append(Evidence("blocklisted", 0.99, link.span, p, strong=True))
+            out.append(Evidence("blocklisted", 0.99, link.span, {**p, "date": f" ({link.detail})" if link.detail else ""}, strong=True))
         elif link.status == "lookalike":
             out.append(Evidence("link_lookalike", 0.90, link.span, p, strong=True))
         elif link.status == "ip":

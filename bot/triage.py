@@ -1,7 +1,7 @@
 """Triage: a Report in, an explained Verdict out (analysis, decision, reply)."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from bot import replies
 from bot.decide import SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD, Decision, Evidence, decide
@@ -18,23 +18,35 @@ class Analyses(Protocol):
     def analyse(self, text: str, **kwargs: Any) -> Findings: ...
 
 
+# A staff decision on the campaign a message belongs to: (verdict, decided_at), or None.
+CampaignLookup = Callable[[Findings], "tuple[str, str] | None"]
+
+
 class Triage:
     """Turns reports into verdicts with the reply a patient receives."""
 
-    def __init__(self, analyser: Analyses, leaks: Iterable[Leak] = (),
-                 reporting: Iterable[Any] = ()) -> None:
+    def __init__(self, analyser: Analyses, leaks: Iterable[Leak] = (), reporting: Iterable[Any] = (),
+                 *, refresh: Callable[[], None] | None = None,
+                 campaigns: CampaignLookup | None = None) -> None:
         self.analyser = analyser
         self.leaks = {leak.id: leak for leak in leaks}
         self.reporting = tuple(reporting)
+        self.refresh = refresh  # brings staff-confirmed indicators in before each check
+        self.campaigns = campaigns
 
     def check(self, report: Report) -> Verdict:
         """Analyse one report and explain the verdict."""
+        if self.refresh is not None:
+            self.refresh()
         findings = self.analyser.analyse(
             report.full_text(), channel=report.channel, sender=report.sender,
             extra_senders=report.extra_senders, hidden_links=report.hidden_links)
         decision = decide(findings, self.analyser.index)
         if report.auth_failed:
             decision = _with_auth_failure(decision, findings, self.analyser.index)
+        confirmed = self.campaigns(findings) if self.campaigns is not None else None
+        if confirmed is not None:
+            decision = _with_confirmation(decision, *confirmed)
         lang = report.lang if report.lang in replies.LANGS else findings.lang
         reasons = tuple(self._reason(e, lang) for e in decision.evidence)
         return Verdict(
@@ -118,6 +130,14 @@ def _with_auth_failure(decision: Decision, findings: Findings, index: Any) -> De
     ev = decision.evidence + (Evidence("auth_failed", 0.5),)
     score = 1 - (1 - decision.score) * 0.5
     verdict = "scam" if score >= SCAM_THRESHOLD else "suspicious" if score >= SUSPICIOUS_THRESHOLD else decision.verdict
+    return Decision(verdict, score, ev, decision.institution)
+
+
+def _with_confirmation(decision: Decision, verdict: str, decided_at: str) -> Decision:
+    """A person settled this campaign: their verdict stands, and the reply says when."""
+    score = {"scam": max(decision.score, 0.99), "legitimate": min(decision.score, 0.05)}.get(verdict, decision.score)
+    ev = (Evidence("confirmed_campaign", 0.99 if verdict == "scam" else 0.0,
+                   params={"date": decided_at[:10]}),) + decision.evidence
     return Decision(verdict, score, ev, decision.institution)
 
 

@@ -27,8 +27,10 @@ def judge_link(raw: RawLink, index: RegistryIndex) -> LinkFinding:
     if parts is None:
         return LinkFinding(raw.url, host, host, "other", raw.span)
     for value in (parts.host, parts.registered):
-        if index.is_blocked("domain", value):
-            return LinkFinding(raw.url, parts.host, parts.registered, "blocklisted", raw.span)
+        blocked = index.is_blocked("domain", value)
+        if blocked:
+            return LinkFinding(raw.url, parts.host, parts.registered, "blocklisted", raw.span,
+                               detail=blocked.decided_at[:10])
     owners = index.domain_owners(parts.host) or index.domain_owners(parts.unicode_host)
     if owners:
         return LinkFinding(raw.url, parts.host, parts.registered, "official", raw.span, min(owners))

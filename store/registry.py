@@ -184,6 +184,11 @@ def load_indicators(db: Database) -> tuple[Indicator, ...]:
     )
 
 
+def indicators_version(db: Database) -> tuple[Any, ...]:
+    """Changes whenever staff add, change or remove an indicator (cheap to ask before each check)."""
+    return tuple(db.execute("SELECT count(*), max(id), max(decided_at) FROM indicators").fetchone())
+
+
 def _institution(row: dict[str, Any], contacts: Iterable[Contact], leak_ids: list[str]) -> Institution:
     return Institution(
         id=row["id"], name=row["name"], kind=row["kind"] or "national", country=row["country"] or "FR",

@@ -1,6 +1,8 @@
 """Wiring: which store feeds which engine."""
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 
 import sqlite_utils
@@ -27,4 +29,24 @@ def build_triage(db: sqlite_utils.Database) -> Triage:
     path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
     directory = SqliteDirectory(path) if path else None
     index = RegistryIndex.build(data.institutions, data.indicators, directory)
-    return Triage(Analyser(index), data.leaks, data.reporting)
+    return Triage(Analyser(index), data.leaks, data.reporting,
+                  refresh=IndicatorRefresh(path, index) if path else None)
+
+
+class IndicatorRefresh:
+    """Before each check, take in the indicators staff confirmed since the last one."""
+
+    def __init__(self, path: str, index: RegistryIndex) -> None:
+        self.path, self.index = path, index
+        self._local = threading.local()
+        self._version: tuple[object, ...] | None = None
+
+    def __call__(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite_utils.Database(
+                sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False))
+        version = registry_store.indicators_version(db)
+        if version != self._version:
+            self.index.set_indicators(registry_store.load_indicators(db))
+            self._version = version
