@@ -24,11 +24,11 @@ CUE_WEIGHTS: dict[str, float] = {
     "report_lure": 0.25, "exposure_lure": 0.50, "health_order": 0.35, "delivery_lure": 0.50,
     "prize_bait": 0.35, "call_to_action": 0.20, "link_cta": 0.20, "account_problem": 0.35,
     "impersonal_greeting": 0.15, "app_switch": 0.45, "new_number": 0.30, "family_address": 0.0,
-    "offer_bait": 0.20, "premium_charge": 0.40,
+    "offer_bait": 0.20, "premium_charge": 0.40, "advance_fee": 0.45,
 }
 # Pretexts: what a scam dangles before asking you to act.
 LURES = frozenset({"prize_bait", "refund_bait", "delivery_lure", "exposure_lure", "report_lure",
-                   "health_order", "card_renewal", "account_problem", "payment_failure"})
+                   "health_order", "card_renewal", "account_problem", "payment_failure", "advance_fee"})
 # Which "never asks" policy a cue breaks.
 POLICY_OF_CUE = {
     "bank_request": "bank_details", "payment_request": "payment", "payment_failure": "payment",

@@ -9,7 +9,7 @@ from nlp import extract, judge
 from nlp.cues import CueFinder
 from nlp.domains import has_public_suffix
 from nlp.institutions import recognise
-from nlp.lang import detect
+from nlp.lang import detect, is_other_language
 from nlp.refang import refang
 from nlp.registry_index import RegistryIndex
 from nlp.types import Cue, Findings, PhoneFinding, SenderFinding
@@ -48,7 +48,7 @@ class Analyser:
         if not text.strip():
             raise AnalysisError("the message is empty")
         lang = lang if lang in ("fr", "en") else detect(text)
-        cues, advice = self.cues.find(text, lang)
+        cues, advice = self.cues.find(text, lang, is_other_language(text))
         return Findings(
             text=text, lang=lang, channel=channel,
             links=tuple(judge.judge_link(r, self.index) for r in extract.links(text, has_public_suffix)),

@@ -36,7 +36,8 @@ class LemmaNorm:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        # "xx" (other languages) has no lemma table: the norm is the unaccented word.
+        self.table = {} if lang == "xx" else load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
 
     def lemma(self, word: str) -> str:
         """The lookup lemma of a lower-cased word (itself when unknown)."""
@@ -139,16 +140,19 @@ def build(lang: str) -> Language:
 class CueFinder:
     """Runs the cue pipelines; one per language, built on first use."""
 
-    def __init__(self, langs: tuple[str, ...] = ("fr", "en")) -> None:
+    def __init__(self, langs: tuple[str, ...] = ("fr", "en", "xx")) -> None:
         self._nlp: dict[str, Language] = {}
         for lang in langs:
             self._nlp[lang] = build(lang)
 
-    def find(self, text: str, lang: str) -> tuple[list[Cue], list[Cue]]:
-        """(cues, advice) found in `text`."""
+    def find(self, text: str, lang: str, other_language: bool = False) -> tuple[list[Cue], list[Cue]]:
+        """(cues, advice) found in `text`; with `other_language`, also the multilingual keywords."""
         nlp = self._nlp.get(lang) or self._nlp["en"]
         doc = nlp(text)
-        return _cues(doc, SPANS_KEY), _cues(doc, "advice")
+        cues, advice = _cues(doc, SPANS_KEY), _cues(doc, "advice")
+        if other_language and "xx" in self._nlp:
+            cues += _cues(self._nlp["xx"](text), SPANS_KEY)
+        return cues, advice
 
 
 def _cues(doc: Doc, key: str) -> list[Cue]:

@@ -13,6 +13,20 @@ _EN = frozenset("the a an and is are you your we our for not on with in to of it
                 "free txt text reply send claim get u ur you're my me what how".split())
 
 
+def scores(text: str) -> tuple[int, int]:
+    """(French, English) function-word counts in the first 2,000 characters."""
+    words = _WORD.findall(text[:2000].lower())
+    return (sum(w in _FR for w in words) + 2 * sum(ch in "éèêàçù" for ch in text[:2000]),
+            sum(w in _EN for w in words))
+
+
+def is_other_language(text: str) -> bool:
+    """Neither French nor English shows: a message long enough, with few of their common words."""
+    words = len(text[:2000].split())
+    fr, en = scores(text)
+    return words >= 6 and max(fr, en) * 8 < words
+
+
 def detect(text: str, default: str = "fr") -> str:
     """'fr' or 'en' by counting common function words in the first 2,000 characters."""
     words = _WORD.findall(text[:2000].lower())
