@@ -134,13 +134,13 @@ def phones(text: str, regions: tuple[str, ...]) -> list[RawPhone]:
 
 
 # French overseas departments dial 0 + 9 digits at home but have their own country codes.
-_OVERSEAS_PREFIX = {"0262": "RE", "0263": "RE", "0692": "RE", "0693": "RE", "0590": "GP", "0690": "GP",
+OVERSEAS_PREFIX = {"0262": "RE", "0263": "RE", "0692": "RE", "0693": "RE", "0590": "GP", "0690": "GP",
                     "0691": "GP", "0596": "MQ", "0696": "MQ", "0697": "MQ", "0594": "GF", "0694": "GF",
                     "0269": "YT", "0639": "YT", "0508": "PM"}
 
 
 def _overseas(digits: str) -> phonenumbers.PhoneNumber | None:
-    region = _OVERSEAS_PREFIX.get(digits[:4]) if len(digits) == 10 else None
+    region = OVERSEAS_PREFIX.get(digits[:4]) if len(digits) == 10 else None
     if region is None:
         return None
     try:

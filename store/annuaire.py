@@ -13,9 +13,9 @@ from typing import IO, Any
 from sqlite_utils import Database
 
 from store.imports import (
-    Contact, ImportFileError, ImportReport, Progress, RegistryWriter, clean_email, department_from_commune,
-    e164, open_binary, run_import, split_acheminement, squash, today,
+    Contact, ImportFileError, ImportReport, Progress, RegistryWriter, open_binary, run_import, today,
 )
+from store.places import clean_email, department_from_commune, e164, split_acheminement, squash
 
 SOURCE = ("https://www.data.gouv.fr/fr/datasets/annuaire-sante-extractions-des-donnees-en-libre-acces-"
           "des-professionnels-intervenant-dans-le-systeme-de-sante-rpps/")

@@ -11,8 +11,10 @@ from typing import IO, Any, Iterator
 from sqlite_utils import Database
 
 from store.imports import (
-    Contact, ImportFileError, ImportReport, Progress, RegistryWriter, clean_email, department_from_commune,
-    department_from_legacy, e164, open_binary, run_import, split_acheminement, squash, today,
+    Contact, ImportFileError, ImportReport, Progress, RegistryWriter, open_binary, run_import, today,
+)
+from store.places import (
+    clean_email, department_from_commune, department_from_legacy, e164, split_acheminement, squash,
 )
 
 LEGACY_SOURCE = "https://www.data.gouv.fr/fr/datasets/finess-extraction-du-fichier-des-etablissements/"

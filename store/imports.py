@@ -1,42 +1,22 @@
-"""Shared machinery of the registry imports: report, progress, phones, places, the diffing writer."""
+"""Shared machinery of the registry imports: report, progress, the diffing writer, one transaction."""
 from __future__ import annotations
 
 import gzip
 import hashlib
 import json
-import re
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable
 
-import phonenumbers
 from sqlite_utils import Database
 
 from store.directory import rebuild_name_keys
 
 MAX_MESSAGES = 200  # messages kept per report; the counts stay exact
 
-# Overseas INSEE department codes -> libphonenumber region (+262, +590, +596, +594, +508, +681...).
-REGION_BY_DEPARTMENT = {
-    "971": "GP", "972": "MQ", "973": "GF", "974": "RE", "975": "PM", "976": "YT",
-    "977": "BL", "978": "MF", "986": "WF", "987": "PF", "988": "NC",
-}
-# The legacy FINESS file codes overseas departments 9A..9J (technical.md §2.1).
-LEGACY_DEPARTMENTS = {
-    "9A": "971", "9B": "972", "9C": "973", "9D": "974", "9E": "975", "9F": "976", "9J": "986",
-}
-_PREFIX_REGION = {
-    "0262": "RE", "0263": "RE", "0692": "RE", "0693": "RE", "0269": "YT", "0639": "YT",
-    "0590": "GP", "0690": "GP", "0691": "GP", "0596": "MQ", "0696": "MQ", "0697": "MQ",
-    "0594": "GF", "0694": "GF",
-}
-_CEDEX = re.compile(r"\s+CEDEX(\s+\d{1,3})?\s*$", re.IGNORECASE)
-_LEADING_POSTCODE = re.compile(r"^\s*(\d{5})\s+")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ImportFileError(ValueError):
@@ -147,78 +127,6 @@ def open_binary(path: Path) -> tuple[IO[bytes], IO[bytes]]:
 def today() -> str:
     """Today's date, ISO."""
     return datetime.now(timezone.utc).date().isoformat()
-
-
-def squash(text: str | None) -> str:
-    """Strip and collapse inner whitespace (the files pad fields with spaces)."""
-    return " ".join(text.split()) if text else ""
-
-
-def department_from_commune(code: str) -> str:
-    """INSEE department of an INSEE commune code ('97411' -> '974', '2A004' -> '2A')."""
-    code = code.strip()
-    if len(code) != 5:
-        return ""
-    return code[:3] if code.startswith(("97", "98")) else code[:2]
-
-
-def department_from_legacy(code: str, postcode: str) -> str:
-    """INSEE department of a legacy FINESS code (9D -> 974; 9A split by postcode into 971/977/978)."""
-    code = code.strip()
-    if code == "9A" and postcode in ("97133", "97150"):
-        return "977" if postcode == "97133" else "978"
-    return LEGACY_DEPARTMENTS.get(code, code)
-
-
-def split_acheminement(line: str) -> tuple[str, str]:
-    """('01440 VIRIAT' | '97306 CAYENNE CEDEX') -> (postcode, town without CEDEX)."""
-    line = squash(line)
-    postcode = ""
-    match = _LEADING_POSTCODE.match(line)
-    if match:
-        postcode, line = match.group(1), line[match.end():]
-    return postcode, _CEDEX.sub("", line).strip()
-
-
-@lru_cache(maxsize=262_144)
-def e164(raw: str, department: str = "") -> str | None:
-    """A French directory phone ('0262905050', dept '974') as E.164 ('+262262905050'), or None."""
-    text = raw.strip()
-    if not text:
-        return None
-    digits = re.sub(r"\D", "", text)
-    if text.startswith("+") or digits.startswith("00"):
-        return _valid("+" + digits.removeprefix("00"), None)
-    if len(digits) == 9 and not digits.startswith("0"):
-        digits = "0" + digits  # a leading 0 lost to a spreadsheet round trip
-    if len(digits) != 10:
-        return None
-    if digits[1:4] in ("508", "681"):  # Saint-Pierre-et-Miquelon, Wallis-et-Futuna: 6-digit plans
-        found = _valid("+" + digits[1:], None)
-        if found:
-            return found
-    regions = [REGION_BY_DEPARTMENT.get(department), _PREFIX_REGION.get(digits[:4]), "FR"]
-    for region in dict.fromkeys(r for r in regions if r):
-        found = _valid(digits, region)
-        if found:
-            return found
-    return None
-
-
-def _valid(text: str, region: str | None) -> str | None:
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def clean_email(raw: str) -> str | None:
-    """A plausible e-mail address, lower-cased, or None."""
-    text = raw.strip().lower()
-    return text if _EMAIL.match(text) else None
 
 
 Contact = tuple[str, str, bool]  # (kind, value, is_primary)

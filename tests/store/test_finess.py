@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from store.db import get_db
 from store.finess import LEGACY_SOURCE, import_finess
-from store.imports import ImportFileError, Progress, e164
+from store.imports import ImportFileError, Progress
+from store.places import e164
 from store.registry import load
 from vigie.registry_cli import registry
 
