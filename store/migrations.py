@@ -125,3 +125,55 @@ def _establishment_name_keys(db: Database) -> None:
     # so that recognition asks SQLite instead of holding 500,000 names in memory.
     db.execute("CREATE TABLE name_keys (key TEXT NOT NULL, institution_id TEXT NOT NULL, "
                "PRIMARY KEY (key, institution_id)) WITHOUT ROWID")
+
+
+@MIGRATIONS(name="0005_review")
+def _review(db: Database) -> None:
+    # The desk: campaigns group cases, decisions settle them, notices remember who was told.
+    for column in ("campaign_id INTEGER", "institution_id TEXT", "institution_name TEXT"):
+        db.execute(f"ALTER TABLE cases ADD COLUMN {column}")
+    db.execute("CREATE INDEX cases_campaign ON cases (campaign_id, received_at)")
+    db.execute("CREATE INDEX cases_unassigned ON cases (id) WHERE campaign_id IS NULL")
+    db.execute("""
+        CREATE TABLE campaigns (
+            id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            shape TEXT NOT NULL DEFAULT '', signature TEXT NOT NULL DEFAULT '',
+            institution_id TEXT, institution_name TEXT, cases INTEGER NOT NULL DEFAULT 0,
+            reporters INTEGER NOT NULL DEFAULT 0, first_at TEXT, last_at TEXT,
+            verdict TEXT, decided_at TEXT, decided_by TEXT, note TEXT, merged_into INTEGER
+        )""")
+    db.execute("CREATE INDEX campaigns_decided ON campaigns (decided_at)")
+    # Distinct normalised texts of each campaign: exact key, and (shape, length) for fuzzy search.
+    db.execute("""
+        CREATE TABLE campaign_texts (
+            key TEXT PRIMARY KEY, campaign_id INTEGER NOT NULL, shape TEXT NOT NULL,
+            length INTEGER NOT NULL, text TEXT NOT NULL
+        ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX campaign_texts_shape ON campaign_texts (shape, length)")
+    db.execute("CREATE INDEX campaign_texts_campaign ON campaign_texts (campaign_id)")
+    db.execute("""
+        CREATE TABLE campaign_indicators (
+            kind TEXT NOT NULL, value TEXT NOT NULL, campaign_id INTEGER NOT NULL,
+            PRIMARY KEY (kind, value)
+        ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX campaign_indicators_campaign ON campaign_indicators (campaign_id)")
+    db.execute("""
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, case_id INTEGER, verdict TEXT NOT NULL,
+            previous TEXT, note TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL, decided_at TEXT NOT NULL,
+            notified INTEGER NOT NULL DEFAULT 0, indicators INTEGER NOT NULL DEFAULT 0
+        )""")
+    db.execute("CREATE INDEX decisions_campaign ON decisions (campaign_id)")
+    db.execute("""
+        CREATE TABLE notices (
+            campaign_id INTEGER NOT NULL, reporter TEXT NOT NULL, verdict TEXT NOT NULL,
+            decision_id INTEGER NOT NULL, outbox_id INTEGER, PRIMARY KEY (campaign_id, reporter)
+        ) WITHOUT ROWID""")
+    db.execute("""
+        CREATE TABLE proposals (
+            id INTEGER PRIMARY KEY, case_id INTEGER, campaign_id INTEGER, institution_id TEXT,
+            institution_name TEXT, kind TEXT NOT NULL, value TEXT NOT NULL, source TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '', proposed_by TEXT NOT NULL, proposed_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', reviewed_by TEXT, reviewed_at TEXT
+        )""")
+    db.execute("CREATE INDEX proposals_status ON proposals (status, proposed_at)")

@@ -12,10 +12,14 @@ import click
 from bot.report import CHANNELS, Report
 from nlp.analyse import AnalysisError
 from store import StoreError
+from store.crypto import CryptoError
+from store.staff import StaffError
 from vigie import evaluate
+from vigie.intake_cli import COMMANDS as INTAKE_COMMANDS
 from vigie.engine import build_triage, prepare_db
 from vigie.registry_cli import registry
 from vigie.settings import Settings, SettingsError
+from webhooks.errors import IntakeError
 from webhooks.mime import EmailParseError, parse_eml
 
 MAX_TEXT_BYTES = 1024 * 1024
@@ -28,7 +32,8 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (AnalysisError, EmailParseError, StoreError, SettingsError, evaluate.CorpusError) as exc:
+        except (AnalysisError, EmailParseError, StoreError, SettingsError, evaluate.CorpusError,
+                StaffError, CryptoError, IntakeError) as exc:
             click.echo(f"vigie: {exc}", err=True)
             ctx.exit(1)
 
@@ -42,6 +47,8 @@ def main(verbose: bool) -> None:
 
 
 main.add_command(registry)
+for _command in INTAKE_COMMANDS:
+    main.add_command(_command)
 
 
 def _triage():
@@ -138,7 +145,7 @@ def migrate() -> None:
 
 @main.command()
 def run() -> None:
-    """What `make run` starts (the web app arrives with the intake issue): a short demo."""
-    from vigie.demo import demo  # noqa: PLC0415 - only this command needs it
+    """What `make run` starts: secrets, migrations, admin login, web app, worker (and Telegram polling)."""
+    from vigie.run import run as run_all  # noqa: PLC0415 - only this command needs it
 
-    demo(_triage())
+    run_all()

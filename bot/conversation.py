@@ -1,0 +1,142 @@
+"""The conversation with a patient: commands, the verdict, "who sent it?", the privacy notice."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from bot import replies
+from bot.report import Report
+from bot.verdict import Verdict
+
+# Keyword -> (command, language it reveals; None when both languages use it).
+COMMANDS: dict[str, tuple[str, str | None]] = {
+    "START": ("start", None), "DEMARRER": ("start", "fr"), "BONJOUR": ("start", "fr"),
+    "AIDE": ("help", "fr"), "HELP": ("help", "en"), "INFO": ("help", None),
+    "CONFIDENTIALITE": ("privacy", "fr"), "PRIVACY": ("privacy", "en"),
+    "STOP": ("stop", None), "ARRET": ("stop", "fr"), "ARRETER": ("stop", "fr"),
+    "STOPALL": ("stop", "en"), "UNSUBSCRIBE": ("stop", "en"),
+    "OUBLI": ("forget", "fr"), "OUBLIER": ("forget", "fr"), "OUBLIEZMOI": ("forget", "fr"),
+    "FORGET": ("forget", "en"), "FORGETME": ("forget", "en"),
+}
+ASK_SENDER_CHANNELS = ("sms", "whatsapp")
+_TEXT_OF = {"stop": "stopped", "forget": "forgotten"}  # commands answered by what was done
+ASK_SENDER_VERDICTS = ("unknown", "suspicious")
+_URLISH = re.compile(r"https?://|www\.|\.[a-z]{2,4}/", re.I)
+
+
+class Checks(Protocol):
+    """What the conversation needs from triage."""
+
+    def check(self, report: Report) -> Verdict: ...
+
+    def error_reply(self, lang: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """What is known about the patient when a message arrives."""
+
+    lang: str | None = None
+    first_contact: bool = False
+    awaiting_sender: str | None = None  # text of the report waiting for "who sent it?"
+    retention_days: int = 90
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to answer and what to remember."""
+
+    kind: str  # report | refined | command | empty | error
+    messages: tuple[str, ...]
+    lang: str
+    command: str | None = None
+    report: Report | None = None
+    verdict: Verdict | None = None
+    status: str | None = None  # the case status: answered | needs_review | error
+    ask_sender: bool = False
+    refines: bool = False  # the answer to "who sent it?": the waiting case is updated
+
+    @property
+    def text(self) -> str:
+        """All messages as one text (channels that send a single message)."""
+        return "\n\n".join(self.messages)
+
+
+def command_of(text: str) -> tuple[str, str | None] | None:
+    """The command in a short message ('/aide', 'STOP', 'Oubliez-moi'), with its language."""
+    word = text.strip().split("@", 1)[0] if text.strip().startswith("/") else text.strip()
+    if not word or len(word) > 30 or " " in word.strip(" !.").replace("- ", "-"):
+        return None
+    folded = unicodedata.normalize("NFKD", word.lstrip("/")).encode("ascii", "ignore").decode()
+    key = re.sub(r"[^A-Za-z]", "", folded).upper()
+    return COMMANDS.get(key)
+
+
+def looks_like_sender(text: str) -> bool:
+    """True for a short answer naming a sender ('AMELI', '06 12 34 56 78'), not a new message."""
+    line = text.strip()
+    return 0 < len(line) <= 60 and "\n" not in line and len(line.split()) <= 6 and not _URLISH.search(line)
+
+
+def respond(report: Report, ctx: Context, triage: Checks, *, media: bool = False) -> Outcome:
+    """The answer to one incoming message (`media`: a picture or file came with it)."""
+    found = command_of(report.text)
+    if found:
+        name, said_in = found
+        lang = said_in or _lang(ctx.lang)
+        text = _t(lang, _TEXT_OF.get(name, name), days=ctx.retention_days)
+        return Outcome("command", (text,), lang, command=name)
+    if ctx.awaiting_sender and looks_like_sender(report.text):
+        return _refine(report, ctx, triage)
+    if not report.text.strip() and not report.hidden_links:
+        lang = _lang(ctx.lang)
+        return Outcome("empty", (_t(lang, "media" if media else "empty"),) + _notice(ctx, lang), lang)
+    return _check(replace(report, lang=report.lang or ctx.lang), ctx, triage)
+
+
+def _check(report: Report, ctx: Context, triage: Checks) -> Outcome:
+    try:
+        verdict = triage.check(report)
+    except Exception:  # noqa: BLE001 - a failed analysis must never lose the report
+        lang = _lang(report.lang)
+        return Outcome("error", (triage.error_reply(lang),) + _notice(ctx, lang), lang,
+                       report=report, status="error")
+    lang = verdict.lang
+    ask = (report.channel in ASK_SENDER_CHANNELS and not report.sender
+           and verdict.verdict in ASK_SENDER_VERDICTS)
+    messages = (verdict.reply,) + ((_t(lang, "ask_sender"),) if ask else ()) + _notice(ctx, lang)
+    return Outcome("report", messages, lang, report=report, verdict=verdict,
+                   status=status_of(verdict), ask_sender=ask)
+
+
+def _refine(report: Report, ctx: Context, triage: Checks) -> Outcome:
+    sender = report.text.strip()
+    original = Report(text=ctx.awaiting_sender or "", channel=report.channel, sender=sender, lang=ctx.lang)
+    try:
+        verdict = triage.check(original)
+    except Exception:  # noqa: BLE001 - keep the first answer; staff see the case
+        lang = _lang(ctx.lang)
+        return Outcome("error", (triage.error_reply(lang),), lang, report=original, status="error",
+                       refines=True)
+    text = _t(verdict.lang, "refined", sender=sender) + "\n" + verdict.reply
+    return Outcome("refined", (text,), verdict.lang, report=original, verdict=verdict,
+                   status=status_of(verdict), refines=True)
+
+
+def status_of(verdict: Verdict) -> str:
+    """The case status for a verdict: a person checks what the machine could not settle."""
+    return "needs_review" if verdict.verdict == "unknown" else "answered"
+
+
+def _notice(ctx: Context, lang: str) -> tuple[str, ...]:
+    return (_t(lang, "privacy_notice", days=ctx.retention_days),) if ctx.first_contact else ()
+
+
+def _lang(lang: str | None) -> str:
+    return lang if lang in replies.LANGS else "fr"
+
+
+def _t(lang: str, key: str, **params: object) -> str:
+    return replies.t(lang, "conversation", key, **params)

@@ -1,0 +1,15 @@
+"""The append-only audit log (who did what, when); details name pseudonyms and ids, never addresses."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from store import clock
+
+
+def record(db: Database, actor: str, action: str, detail: str = "", when: datetime | None = None) -> None:
+    """Append one entry."""
+    with db.conn:
+        db.execute("INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                   [clock.iso(when or clock.now()), actor, action, detail])

@@ -1,0 +1,47 @@
+"""Backup (SQLite online backup) and retention purge."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from store import clock
+from store.db import StoreError
+
+
+def backup(db: Database, target: Path) -> Path:
+    """Copy the live database to `target` with SQLite's online backup API."""
+    target = Path(target)
+    if target.exists():
+        raise StoreError(f"backup target {target} already exists")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        with dest:
+            db.conn.backup(dest)
+        dest.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"backup to {target} failed: {exc}") from exc
+    return target
+
+
+def purge(db: Database, retention_days: int, when: datetime | None = None) -> dict[str, int]:
+    """Delete what is older than the retention period, and expired conversations; return counts."""
+    moment = when or clock.now()
+    cutoff, stamp = clock.ago(moment, days=retention_days), clock.iso(moment)
+    steps = (
+        ("cases", "DELETE FROM cases WHERE received_at < ?", cutoff),
+        ("inbound", "DELETE FROM inbound WHERE received_at < ?", cutoff),
+        ("outbox", "DELETE FROM outbox WHERE created_at < ?", cutoff),
+        ("conversation", "DELETE FROM conversation WHERE expires_at <= ?", stamp),
+        ("seen_tokens", "DELETE FROM seen_tokens WHERE seen_at < ?", clock.ago(moment, days=1)),
+        ("reporters", "DELETE FROM reporters WHERE last_seen_at < ? AND pseudonym NOT IN"
+                      " (SELECT reporter FROM cases WHERE reporter IS NOT NULL)", cutoff),
+    )
+    counts: dict[str, int] = {}
+    with db.conn:
+        for name, sql, arg in steps:
+            counts[name] = db.execute(sql, [arg]).rowcount
+    return counts

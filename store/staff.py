@@ -1,0 +1,52 @@
+"""Staff accounts: e-mail, argon2 password hash, role."""
+from __future__ import annotations
+
+import secrets
+import sqlite3
+
+from argon2 import PasswordHasher
+from sqlite_utils import Database
+
+from store import clock
+
+ROLES = ("reviewer", "admin")
+_HASHER = PasswordHasher()
+
+
+class StaffError(ValueError):
+    """A staff account could not be created."""
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password."""
+    return _HASHER.hash(password)
+
+
+def generate_password() -> str:
+    """A random password to print once."""
+    return secrets.token_urlsafe(15)
+
+
+def add(db: Database, email: str, role: str, password: str) -> int:
+    """Create a staff account; returns its id."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise StaffError(f"{email!r} is not an e-mail address")
+    if role not in ROLES:
+        raise StaffError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    if len(password) < 8:
+        raise StaffError("the password must have at least 8 characters")
+    try:
+        with db.conn:
+            cur = db.execute("INSERT INTO staff (email, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+                             [email, hash_password(password), role, clock.iso(clock.now())])
+    except sqlite3.IntegrityError:
+        raise StaffError(f"a staff account for {email} already exists") from None
+    return int(cur.lastrowid)
+
+
+def count(db: Database, role: str | None = None) -> int:
+    """How many staff accounts (of a role)."""
+    if role:
+        return db.execute("SELECT count(*) FROM staff WHERE role = ?", [role]).fetchone()[0]
+    return db.execute("SELECT count(*) FROM staff").fetchone()[0]

@@ -1,0 +1,62 @@
+"""The pure conversation: commands in both languages, the privacy notice, "who sent it?", failures."""
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import Context, command_of, looks_like_sender, respond
+from bot.report import Report
+
+
+class Exploding:
+    """A triage whose analysis raises."""
+
+    def check(self, report):
+        raise ValueError("boom")
+
+    def error_reply(self, lang):
+        return f"error-{lang}"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("STOP", ("stop", None)), ("Arrêt", ("stop", "fr")), ("/aide@VigieBot", ("help", "fr")),
+    ("HELP", ("help", "en")), ("/oubli", ("forget", "fr")), ("/forget", ("forget", "en")),
+    ("Oubliez-moi", ("forget", "fr")), ("/privacy", ("privacy", "en")), ("/start", ("start", None)),
+    ("stop payer maintenant", None), ("Votre colis STOP", None),
+])
+def test_commands_are_recognised_in_french_and_english(text, expected):
+    assert command_of(text) == expected
+
+
+def test_a_command_answers_in_its_language_or_the_reporters():
+    assert respond(Report("HELP"), Context(lang="fr"), Exploding()).lang == "en"
+    assert respond(Report("STOP"), Context(lang="en"), Exploding()).messages[0].startswith("Done")
+    assert respond(Report("STOP"), Context(), Exploding()).messages[0].startswith("C'est noté")
+
+
+def test_first_contact_gets_the_one_line_privacy_notice(triage):
+    outcome = respond(Report("Bonjour, vous êtes chez vous ?"), Context(first_contact=True, retention_days=30), triage)
+    assert "30 jours" in outcome.messages[-1] and "\n" not in outcome.messages[-1]
+
+
+def test_a_failed_analysis_is_an_error_case_with_the_error_reply():
+    outcome = respond(Report("texte", channel="sms"), Context(lang="en"), Exploding())
+    assert outcome.kind == "error" and outcome.status == "error" and outcome.messages == ("error-en",)
+
+
+def test_unknown_sms_without_sender_asks_who_sent_it(triage):
+    outcome = respond(Report("Bonjour, vous êtes chez vous ?", channel="sms"), Context(), triage)
+    assert outcome.ask_sender and outcome.status == "needs_review"
+    assert not respond(Report("Bonjour, vous êtes chez vous ?", channel="telegram"), Context(), triage).ask_sender
+
+
+def test_the_answer_to_who_sent_it_rechecks_the_waiting_message(triage):
+    ctx = Context(awaiting_sender="Votre colis est en attente, payez 1,99 EUR sur https://colis-suivi-fr.info")
+    outcome = respond(Report("06 44 55 66 77"), ctx, triage)
+    assert outcome.refines and outcome.report.sender == "06 44 55 66 77"
+    assert outcome.messages[0].startswith("Merci. Avec l'expéditeur")
+
+
+def test_a_long_message_while_waiting_is_a_new_report_not_an_answer(triage):
+    ctx = Context(awaiting_sender="Bonjour")
+    assert not respond(Report("Un autre message suspect reçu ce matin avec un lien https://x.io"), ctx, triage).refines
+    assert not looks_like_sender("https://ameli.fr")

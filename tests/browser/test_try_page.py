@@ -1,0 +1,58 @@
+"""The "try it" page in a real browser: Debian chromium driven by Playwright, app served on 127.0.0.1."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from vigie.settings import Settings
+from webhooks.app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+SCAM = ("CPAM : Votre carte vitale arrive à expiration, afin de rester couvert, veuillez remplir "
+        "le formulaire de renouvellement : https://assures-amell.fr")
+
+
+def _need_chromium() -> str:
+    if CHROMIUM:
+        return CHROMIUM
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true but no chromium found: .ci/run must install it (apt-get install -y chromium)")
+    pytest.skip("no chromium on this machine: browser tests skipped (apt-get install -y chromium to run them)")
+
+
+@pytest.fixture
+def live_url(tmp_path, triage):
+    """The app served by werkzeug on a free loopback port, in a thread."""
+    settings = Settings(db_path=tmp_path / "vigie.sqlite3", secret_key="browser-test", data_key="browser-test")
+    server = make_server("127.0.0.1", 0, create_app(settings, senders={}, triage=triage), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_pasting_a_scam_shows_the_verdict_a_patient_gets(live_url):
+    executable = _need_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1100})
+            page.goto(live_url + "/")
+            page.fill("#text", SCAM)
+            page.fill("#sender", "0621478944")
+            page.click("button[type=submit]")
+            page.wait_for_selector("#result")
+            assert page.get_attribute(".badge", "data-verdict") == "scam"
+            assert page.inner_text(".reply").startswith("ARNAQUE probable.")
+            page.screenshot(path=str(ROOT / "docs" / "try-it.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,0 +1,143 @@
+"""POST /webhooks/email(/mime): Mailgun HMAC, stale and replayed tokens, a real SMTP server on loopback."""
+from __future__ import annotations
+
+import email
+import socket
+import time
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from store import cases, outbox
+from tests.webhooks.conftest import BrokenTriage, forwarded_eml, mailgun_form
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd)."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_app(settings, triage, smtp_server):
+    """The app with its default senders: SMTP_URL points at the loopback server."""
+    from dataclasses import replace
+    from webhooks.app import create_app
+    controller, _ = smtp_server
+    return create_app(replace(settings, smtp_url=f"smtp://127.0.0.1:{controller.port}"), triage=triage)
+
+
+def test_forwarded_phishing_is_answered_by_smtp(smtp_app, smtp_server):
+    _, inbox = smtp_server
+    resp = smtp_app.test_client().post("/webhooks/email/mime", data=mailgun_form(forwarded_eml()))
+    assert resp.status_code == 200 and resp.json["status"] == "ok"
+    assert len(inbox.messages) == 1
+    reply = inbox.messages[0]
+    assert reply["To"] == "marie.patient@example.fr"
+    assert reply["Subject"].startswith("Vigie")
+    assert reply.get_content().startswith(("ARNAQUE", "Message SUSPECT"))
+
+
+def test_reply_waits_in_the_outbox_when_smtp_fails(make_app, recorder):
+    recorder.fail = True
+    app = make_app()
+    app.test_client().post("/webhooks/email", data=mailgun_form(forwarded_eml()))
+    from store.db import connect
+    db = connect(app.config["VIGIE_DB"])
+    assert db.execute("SELECT channel, status FROM outbox").fetchall() == [("email", "pending")]
+    assert outbox.due(db)[0].meta["subject"].startswith("Vigie")
+
+
+def test_bad_signature_is_rejected_and_nothing_stored(client, db, recorder):
+    form = mailgun_form(forwarded_eml(), key="another-key")
+    assert client.post("/webhooks/email", data=form).status_code == 403
+    assert cases.count(db) == 0 and not recorder.sent
+
+
+def test_missing_signature_fields_are_rejected(client):
+    form = mailgun_form(forwarded_eml())
+    del form["signature"]
+    assert client.post("/webhooks/email", data=form).status_code == 403
+
+
+def test_stale_timestamp_is_refused_and_nothing_stored(client, db):
+    form = mailgun_form(forwarded_eml(), timestamp=int(time.time()) - 600)
+    assert client.post("/webhooks/email", data=form).status_code == 406
+    assert cases.count(db) == 0
+
+
+def test_replayed_token_carrying_another_email_is_refused(client, db):
+    # Mailgun signs timestamp + token only: the seen-token table is what stops a swapped body.
+    form = mailgun_form(forwarded_eml())
+    assert client.post("/webhooks/email", data=form).status_code == 200
+    form["body-mime"] = forwarded_eml(message_id="<another@mailer.example>").decode()
+    assert client.post("/webhooks/email", data=form).status_code == 406
+    assert cases.count(db) == 1
+
+
+def test_replay_of_the_exact_request_is_refused_with_406(client, db):
+    form = mailgun_form(forwarded_eml())
+    assert client.post("/webhooks/email", data=form).status_code == 200
+    assert client.post("/webhooks/email", data=form).status_code == 406
+    assert cases.count(db) == 1
+
+
+def test_redelivery_with_a_fresh_token_is_deduplicated_by_message_id(client, db, recorder):
+    eml = forwarded_eml()
+    first = client.post("/webhooks/email/mime", data=mailgun_form(eml))
+    again = client.post("/webhooks/email/mime", data=mailgun_form(eml))
+    assert again.status_code == 200 and again.json == {"status": "duplicate", "case_id": first.json["case_id"]}
+    assert cases.count(db) == 1 and len(recorder.sent) == 1
+
+
+def test_same_scam_forwarded_by_two_patients_makes_two_cases(client, db):
+    client.post("/webhooks/email", data=mailgun_form(forwarded_eml(patient="a@example.fr")))
+    client.post("/webhooks/email", data=mailgun_form(forwarded_eml(patient="b@example.fr")))
+    assert cases.count(db) == 2
+
+
+def test_malformed_mime_is_a_400(client, db):
+    form = mailgun_form(b"x")
+    form["body-mime"] = "   "
+    assert client.post("/webhooks/email", data=form).status_code == 400
+    assert cases.count(db) == 0
+
+
+def test_body_over_10_mb_is_refused_with_413(client):
+    form = mailgun_form(forwarded_eml())
+    form["body-mime"] += "A" * (10 * 1024 * 1024)
+    assert client.post("/webhooks/email", data=form).status_code == 413
+
+
+def test_failed_analysis_is_stored_as_error_and_answered(make_app, triage, recorder):
+    app = make_app(triage_override=BrokenTriage(triage))
+    assert app.test_client().post("/webhooks/email", data=mailgun_form(forwarded_eml())).status_code == 200
+    assert recorder.sent[0][1].startswith(triage.error_reply("fr"))
+    from store.db import connect
+    assert connect(app.config["VIGIE_DB"]).execute("SELECT status FROM cases").fetchone() == ("error",)
+
+
+def test_the_email_channel_is_off_without_a_signing_key(make_app):
+    assert make_app(mailgun_signing_key="").test_client().post("/webhooks/email", data={}).status_code == 404

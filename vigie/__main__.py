@@ -1,0 +1,4 @@
+"""`python -m vigie` is the `vigie` command."""
+from vigie.cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""CLI commands for the intake: serve, worker, telegram-poll, ingest-email, staff, backup, purge, run."""
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from store import maintenance, staff
+from store.db import StoreError
+from vigie import wiring
+from vigie.settings import Settings, SettingsError
+
+MAX_EML_BYTES = 10 * 1024 * 1024
+
+
+def local_settings() -> Settings:
+    """Settings from the environment, completed by var/secrets.env (made by `vigie run`) off production."""
+    settings = Settings.from_env()
+    secrets_file = settings.db_path.parent / "secrets.env"
+    if not settings.production and not (settings.secret_key and settings.data_key) and secrets_file.exists():
+        values = wiring.load_env_file(secrets_file)
+        from dataclasses import replace  # noqa: PLC0415
+        settings = replace(settings, secret_key=settings.secret_key or values.get("SECRET_KEY", ""),
+                           data_key=settings.data_key or values.get("VIGIE_DATA_KEY", ""))
+    return settings
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web app with werkzeug (local use; production runs gunicorn)."""
+    from webhooks.app import create_app  # noqa: PLC0415 - loads the engine
+
+    create_app(local_settings()).run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One pass over the outbox, then exit.")
+def worker(once: bool) -> None:
+    """Send queued messages with retries and backoff; purge old data daily."""
+    from store.db import connect  # noqa: PLC0415
+    from vigie.worker import Worker  # noqa: PLC0415
+    from webhooks.senders import default_senders  # noqa: PLC0415
+
+    settings = local_settings()
+    wiring.require_secrets(settings)
+    wiring.prepare(settings.db_path).conn.close()
+    job = Worker(wiring.data_keys(settings), default_senders(settings), settings.retention_days)
+    db = connect(settings.db_path)
+    if once:
+        click.echo(json.dumps(job.run_once(db)))
+        return
+    job.loop(db, _stop_event())
+
+
+@click.command("telegram-poll")
+def telegram_poll() -> None:
+    """Run the Telegram bot by long polling (no public URL needed)."""
+    from vigie import telegram_poll as poll  # noqa: PLC0415
+    from webhooks.app import build_intake  # noqa: PLC0415
+    from webhooks.senders import TelegramSender  # noqa: PLC0415
+
+    settings = local_settings()
+    if not settings.telegram_bot_token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
+    intake = build_intake(settings)
+    poll.run(intake, settings.db_path, TelegramSender(settings.telegram_api_url, settings.telegram_bot_token),
+             _stop_event())
+
+
+@click.command("ingest-email")
+def ingest_email() -> None:
+    """Handle one e-mail from stdin (a mail server's pipe), as the Mailgun route does."""
+    from store.db import connect  # noqa: PLC0415
+    from webhooks.app import build_intake  # noqa: PLC0415
+    from webhooks.mailgun import receive_email  # noqa: PLC0415
+
+    raw = sys.stdin.buffer.read(MAX_EML_BYTES + 1)
+    if len(raw) > MAX_EML_BYTES:
+        raise StoreError("the e-mail is larger than 10 MB")
+    settings = local_settings()
+    intake = build_intake(settings)
+    db = connect(settings.db_path)
+    answer = receive_email(intake, db, raw)
+    click.echo(json.dumps({"case_id": answer.case_id, "duplicate": answer.duplicate, "verdict": answer.verdict}))
+
+
+@click.group("staff")
+def staff_group() -> None:
+    """Staff accounts of the review desk."""
+
+
+@staff_group.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(staff.ROLES), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+def staff_add(email: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account; without --password-stdin a password is generated and printed once."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else staff.generate_password()
+    db = wiring.prepare(Settings.from_env().db_path)
+    staff.add(db, email, role, password)
+    click.echo(f"staff account {email.strip().lower()} ({role}) created", err=True)
+    if not password_stdin:
+        click.echo(f"password (shown once): {password}")
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Copy the live database to PATH (SQLite online backup)."""
+    db = wiring.prepare(Settings.from_env().db_path)
+    maintenance.backup(db, path)
+    click.echo(f"backup written to {path}", err=True)
+
+
+@click.command()
+def purge() -> None:
+    """Delete cases, outbox and conversations older than VIGIE_RETENTION_DAYS; print the counts."""
+    settings = Settings.from_env()
+    counts = maintenance.purge(wiring.prepare(settings.db_path), settings.retention_days)
+    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+def _stop_event() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    logging.getLogger("vigie").setLevel(logging.INFO)
+    return stop
+
+
+COMMANDS = (serve, worker, telegram_poll, ingest_email, staff_group, backup, purge)

@@ -1,0 +1,86 @@
+"""`vigie worker`: send the outbox with retries and backoff, and purge old data once a day."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Mapping
+
+from sqlite_utils import Database
+
+from store import clock, maintenance, outbox, reporters
+from store.crypto import CryptoError, DataKeys
+from webhooks.senders import SendError, Sender
+
+log = logging.getLogger("vigie.worker")
+WHATSAPP_WINDOW = timedelta(hours=24)
+PURGE_EVERY = timedelta(days=1)
+HELD_NOTE = ("held: the patient last wrote more than 24 hours ago, outside WhatsApp's free-form window, "
+             "and no approved template is configured; contact them another way or wait for their next message")
+
+
+@dataclass
+class Worker:
+    """Processes due outbox messages; purges retention once a day."""
+
+    keys: DataKeys
+    senders: Mapping[str, Sender]
+    retention_days: int = 90
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def run_once(self, db: Database, when: datetime | None = None) -> dict[str, int]:
+        """One pass over the due messages; returns what happened to them."""
+        moment = when or clock.now()
+        done = {"sent": 0, "retry": 0, "failed": 0, "held": 0, "cancelled": 0}
+        for msg in outbox.due(db, moment):
+            done[self._one(db, msg, moment)] += 1
+        if any(done.values()):
+            log.info("outbox pass: %s", done)
+        return done
+
+    def _one(self, db: Database, msg: outbox.Outgoing, moment: datetime) -> str:
+        who = reporters.get(db, msg.reporter)
+        if who is None:
+            outbox.set_status(db, msg.id, "cancelled", "the reporter's data was deleted")
+            return "cancelled"
+        if who.stopped and msg.meta.get("kind") != "reply":
+            outbox.set_status(db, msg.id, "cancelled", "the reporter sent STOP")
+            return "cancelled"
+        if msg.channel == "whatsapp" and msg.meta.get("kind") != "reply" and (
+                who.previous_seen_at is None or clock.parse(who.previous_seen_at) < moment - WHATSAPP_WINDOW):
+            outbox.set_status(db, msg.id, "held", HELD_NOTE)
+            return "held"
+        sender = self.senders.get(msg.channel)
+        try:
+            if sender is None:
+                raise SendError(f"no sender is configured for {msg.channel}")
+            sender.send(reporters.address_of(db, self.keys, msg.reporter) or "", msg.body, msg.meta)
+        except (SendError, CryptoError) as exc:
+            status = outbox.mark_failed(db, msg.id, str(exc), moment)
+            log.warning("outbox %s to %s failed (%s): %s", msg.id, msg.reporter[:12], status, exc)
+            return "failed" if status == "failed" else "retry"
+        outbox.mark_sent(db, msg.id, moment)
+        return "sent"
+
+    def purge_if_due(self, db: Database, when: datetime | None = None) -> dict[str, int] | None:
+        """Run the retention purge when the last one is a day old (remembered in `meta`)."""
+        moment = when or clock.now()
+        row = db.execute("SELECT value FROM meta WHERE key = 'last_purge_at'").fetchone()
+        if row and clock.parse(row[0]) > moment - PURGE_EVERY:
+            return None
+        counts = maintenance.purge(db, self.retention_days, moment)
+        with db.conn:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_purge_at', ?)", [clock.iso(moment)])
+        log.info("retention purge: %s", counts)
+        return counts
+
+    def loop(self, db: Database, stop: threading.Event, interval: float = 2.0) -> None:
+        """Run until `stop` is set."""
+        while not stop.is_set():
+            try:
+                self.purge_if_due(db)
+                self.run_once(db)
+            except Exception:  # noqa: BLE001 - the worker keeps going; the next pass retries
+                log.exception("worker pass failed")
+            stop.wait(interval)

@@ -1,0 +1,63 @@
+"""POST /api/v1/check: verdict JSON for hospital websites and partners (bearer tokens)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.report import Report
+from webhooks.channel import Channel
+from webhooks.errors import Malformed, RateLimited, Unauthenticated, Unavailable
+from webhooks.http import SMALL_BODY, json_object, limit_body
+from webhooks.resources import get_intake
+
+bp = Blueprint("api", __name__)
+API_CHANNELS = ("sms", "whatsapp", "telegram", "email", "api")
+MAX_TEXT = 20_000
+
+
+@bp.post("/api/v1/check")
+def check():
+    """Authenticate, rate-limit per token, check the text, return the verdict JSON (nothing stored)."""
+    limit_body(SMALL_BODY)
+    intake = get_intake()
+    token = bearer_token(intake.settings.api_tokens)
+    if not current_app.extensions["vigie.limits"]["api"].allow(hashlib.sha256(token.encode()).hexdigest()):
+        raise RateLimited("too many requests for this token; wait a minute")
+    report = parse(json_object())
+    try:
+        verdict = intake.triage.check(report)
+    except Exception as exc:  # noqa: BLE001 - one named answer for any analysis failure
+        current_app.logger.exception("api: analysis failed")
+        raise Unavailable("the analysis failed; try again later") from exc
+    return jsonify(verdict.to_dict())
+
+
+def bearer_token(tokens: tuple[str, ...]) -> str:
+    """The presented bearer token when it is one of `tokens` (compared in constant time)."""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    given = given.strip()
+    if scheme.lower() != "bearer" or not given:
+        raise Unauthenticated("a bearer token is required")
+    matches = [hmac.compare_digest(given.encode(), t.encode()) for t in tokens]  # no early exit
+    if not any(matches):
+        raise Unauthenticated("the bearer token is not valid")
+    return given
+
+
+def parse(data: dict) -> Report:
+    """The Report of an API request `{text, channel?, sender?}`."""
+    text, channel, sender = data.get("text"), data.get("channel") or "api", data.get("sender")
+    if not isinstance(text, str) or not text.strip():
+        raise Malformed("'text' must be a non-empty string")
+    if len(text) > MAX_TEXT:
+        raise Malformed(f"'text' is longer than {MAX_TEXT} characters")
+    if channel not in API_CHANNELS:
+        raise Malformed(f"'channel' must be one of {', '.join(API_CHANNELS)}")
+    if sender is not None and (not isinstance(sender, str) or len(sender) > 500):
+        raise Malformed("'sender' must be a string")
+    return Report(text=text, channel=channel, sender=sender or None)
+
+
+CHANNEL = Channel("api", ("api",), bp, "VIGIE_API_TOKENS", lambda s: s.api_tokens)

@@ -1,0 +1,166 @@
+"""The core every channel hands its parsed message to: dedupe, reporter, conversation, case, reply."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from sqlite_utils import Database
+
+from bot import replies
+from bot.conversation import Checks, Context, Outcome, respond
+from bot.report import Report
+from store import audit, cases, conversation, outbox, reporters
+from store.crypto import DataKeys
+from vigie.settings import Settings
+from webhooks.senders import SendError, Sender
+
+log = logging.getLogger("vigie.intake")
+AWAITING_SENDER = "awaiting_sender"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One verified message from a channel, channel-neutral."""
+
+    channel: str
+    provider_id: str
+    address: str | None  # the patient's address on that channel (phone, chat id, e-mail)
+    report: Report
+    lang_hint: str | None = None  # e.g. Telegram's language_code
+    media: bool = False  # a picture or file came with it
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to send back, and what was stored."""
+
+    text: str
+    messages: tuple[str, ...]
+    lang: str
+    case_id: int | None
+    duplicate: bool = False
+    verdict: str | None = None
+    reporter: str | None = None
+
+
+class Intake:
+    """Dedupe, conversation, storage: the same for every channel."""
+
+    def __init__(self, settings: Settings, triage: Checks, keys: DataKeys,
+                 senders: Mapping[str, Sender]) -> None:
+        self.settings, self.triage, self.keys, self.senders = settings, triage, keys, dict(senders)
+
+    def receive(self, db: Database, msg: Inbound) -> Answer:
+        """Answer one inbound message (a redelivery gets the stored answer, nothing new is stored)."""
+        seen = cases.prior(db, msg.channel, msg.provider_id)
+        if seen is not None:
+            log.info("redelivery %s/%s -> case %s", msg.channel, msg.provider_id[:40], seen.case_id)
+            return Answer(seen.reply, (seen.reply,), "fr", seen.case_id, duplicate=True)
+        who = reporters.touch(db, self.keys, msg.channel, msg.address) if msg.address else None
+        pseudonym = who.pseudonym if who else None
+        waiting = self._awaiting(db, pseudonym)
+        ctx = Context(lang=(who.lang if who else None) or _lang(msg.lang_hint),
+                      first_contact=bool(who and who.first_contact), awaiting_sender=waiting.text if waiting else None,
+                      retention_days=self.settings.retention_days)
+        outcome = respond(msg.report, ctx, self.triage, media=msg.media)
+        if outcome.kind == "command" and pseudonym:
+            return self._command(db, msg, outcome, pseudonym)
+        if outcome.refines:
+            return self._refined(db, msg, outcome, pseudonym, waiting)
+        new_case = self._new_case(outcome, pseudonym) if outcome.kind in ("report", "error") else None
+        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text, new_case)
+        if pseudonym:
+            if outcome.ask_sender and delivery.case_id and not delivery.duplicate:
+                conversation.save(db, pseudonym, conversation.Pending(AWAITING_SENDER, {"case_id": delivery.case_id}))
+            elif waiting:
+                conversation.clear(db, pseudonym)
+        log.info("case %s channel %s reporter %s kind %s status %s", delivery.case_id, msg.channel,
+                 (pseudonym or "-")[:12], outcome.kind, outcome.status)
+        return self._answer(outcome, delivery, pseudonym)
+
+    def _awaiting(self, db: Database, pseudonym: str | None) -> cases.Case | None:
+        if not pseudonym:
+            return None
+        pending = conversation.load(db, pseudonym)
+        if pending is None or pending.state != AWAITING_SENDER:
+            return None
+        return cases.get(db, int(pending.data.get("case_id", 0)))
+
+    def _command(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str) -> Answer:
+        if outcome.command == "forget":
+            counts = reporters.forget(db, pseudonym)
+            audit.record(db, f"reporter:{pseudonym[:12]}", "forget", json.dumps(counts))
+        elif outcome.command == "stop":
+            reporters.set_stopped(db, pseudonym, True)
+            audit.record(db, f"reporter:{pseudonym[:12]}", "stop")
+        elif outcome.command == "start":
+            reporters.set_stopped(db, pseudonym, False)
+        if outcome.command != "forget" and outcome.lang:
+            reporters.set_lang(db, pseudonym, outcome.lang)
+        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text)
+        log.info("command %s channel %s reporter %s", outcome.command, msg.channel, pseudonym[:12])
+        return self._answer(outcome, delivery, pseudonym)
+
+    def _refined(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str | None,
+                 waiting: cases.Case | None) -> Answer:
+        if waiting and outcome.verdict is not None and outcome.report is not None:
+            cases.refine(db, waiting.id, sender=outcome.report.sender or "", verdict=outcome.verdict.verdict,
+                         score=outcome.verdict.score, verdict_json=_json(outcome.verdict.to_dict()),
+                         reply=outcome.text, status=outcome.status or "answered")
+        if pseudonym:
+            conversation.clear(db, pseudonym)
+        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text)
+        log.info("case %s refined with the sender, reporter %s", waiting.id if waiting else None,
+                 (pseudonym or "-")[:12])
+        return self._answer(outcome, cases.Delivery(delivery.reply, waiting.id if waiting else None), pseudonym)
+
+    def _new_case(self, outcome: Outcome, pseudonym: str | None) -> cases.NewCase:
+        report, verdict = outcome.report or Report(""), outcome.verdict
+        return cases.NewCase(
+            text=report.text, status=outcome.status or "error", reporter=pseudonym, subject=report.subject,
+            sender=report.sender, verdict=verdict.verdict if verdict else None,
+            score=verdict.score if verdict else None,
+            verdict_json=_json(verdict.to_dict()) if verdict else None, reply=outcome.text, lang=outcome.lang)
+
+    def _answer(self, outcome: Outcome, delivery: cases.Delivery, pseudonym: str | None) -> Answer:
+        verdict = outcome.verdict.verdict if outcome.verdict else None
+        return Answer(delivery.reply, outcome.messages if not delivery.duplicate else (delivery.reply,),
+                      outcome.lang, delivery.case_id, delivery.duplicate, verdict, pseudonym)
+
+    def deliver(self, db: Database, channel: str, address: str, body: str, *, reporter: str,
+                meta: Mapping[str, Any] | None = None, case_id: int | None = None) -> bool:
+        """Send now when a sender works; otherwise queue in the outbox. True when sent now."""
+        sender = self.senders.get(channel)
+        if sender is not None:
+            try:
+                sender.send(address, body, meta or {})
+                return True
+            except SendError as exc:
+                log.warning("send on %s failed (%s); queued in the outbox", channel, exc)
+        outbox.enqueue(db, channel, reporter, body, meta=dict(meta or {}), case_id=case_id)
+        return False
+
+    def feedback(self, db: Database, channel: str, provider_id: str, address: str, case_id: int,
+                 value: str, lang_hint: str | None) -> str:
+        """Store a patient's useful / wrong feedback on their own case; the thank-you text."""
+        seen = cases.prior(db, channel, provider_id)
+        if seen is not None:
+            return seen.reply
+        pseudonym = self.keys.pseudonym(channel, address)
+        who = reporters.get(db, pseudonym)
+        lang = (who.lang if who else None) or _lang(lang_hint) or "fr"
+        stored = cases.set_feedback(db, case_id, pseudonym, value)
+        log.info("feedback %s on case %s (stored: %s) reporter %s", value, case_id, stored, pseudonym[:12])
+        return cases.record(db, channel, provider_id, replies.t(lang, "conversation", f"thanks_{value}")).reply
+
+
+def _lang(hint: str | None) -> str | None:
+    code = (hint or "").split("-")[0].lower()
+    return code if code in ("fr", "en") else None
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+

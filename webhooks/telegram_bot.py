@@ -1,0 +1,104 @@
+"""POST /webhooks/telegram: the Telegram bot (webhook), also driven by `vigie telegram-poll`."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlite_utils import Database
+from telegram import Message, MessageEntity, MessageOrigin, Update
+from telegram.error import TelegramError
+
+from bot import replies
+from bot.report import Report
+from webhooks.channel import Channel
+from webhooks.errors import Forged, Malformed
+from webhooks.http import SMALL_BODY, json_object, limit_body, same_secret
+from webhooks.intake import Answer, Inbound, Intake
+from webhooks.resources import get_db, get_intake
+
+bp = Blueprint("telegram", __name__)
+FEEDBACK = ("useful", "wrong")
+
+
+@bp.post("/webhooks/telegram")
+def inbound():
+    """Check the secret header, then answer in the webhook response (a Bot API method call)."""
+    limit_body(SMALL_BODY)
+    intake = get_intake()
+    if not same_secret(request.headers.get("X-Telegram-Bot-Api-Secret-Token"),
+                       intake.settings.telegram_webhook_secret):
+        current_app.logger.warning("telegram: bad secret token from %s", request.remote_addr)
+        raise Forged("the X-Telegram-Bot-Api-Secret-Token does not match")
+    call = handle_update(intake, get_db(), json_object())
+    return jsonify(call or {})
+
+
+def handle_update(intake: Intake, db: Database, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The Bot API call answering one update (None when there is nothing to say)."""
+    update = _update(data)
+    if update.callback_query is not None:
+        return _feedback(intake, db, update)
+    message = update.message
+    if message is None:
+        return None
+    answer = intake.receive(db, parse(update_id=update.update_id, message=message))
+    call: dict[str, Any] = {"method": "sendMessage", "chat_id": message.chat.id, "text": answer.text[:4096]}
+    if answer.case_id and answer.verdict:
+        call["reply_markup"] = keyboard(answer)
+    return call
+
+
+def _update(data: dict[str, Any]) -> Update:
+    if not isinstance(data.get("update_id"), int):
+        raise Malformed("update_id is missing")
+    try:
+        return Update.de_json(data, None)
+    except (TelegramError, KeyError, TypeError, ValueError) as exc:
+        raise Malformed(f"not a Telegram update ({type(exc).__name__})") from exc
+
+
+def parse(*, update_id: int, message: Message) -> Inbound:
+    """The Inbound of a message: text or caption, the forward's origin, hidden link targets."""
+    text = message.text or message.caption or ""
+    entities = message.parse_entities() if message.text else message.parse_caption_entities()
+    hidden = tuple(e.url for e in entities if e.type == MessageEntity.TEXT_LINK and e.url)
+    media = bool(message.photo or message.document or message.video or message.voice or message.sticker)
+    lang = message.from_user.language_code if message.from_user else None
+    report = Report(text=text, channel="telegram", sender=origin_name(message.forward_origin),
+                    hidden_links=hidden[:20])
+    return Inbound("telegram", str(update_id), str(message.chat.id), report, lang_hint=lang, media=media)
+
+
+def origin_name(origin: MessageOrigin | None) -> str | None:
+    """Who the forwarded message came from, as Telegram shows it."""
+    if origin is None:
+        return None
+    if origin.type == MessageOrigin.USER:
+        user = origin.sender_user
+        return f"@{user.username}" if user.username else user.full_name
+    if origin.type == MessageOrigin.HIDDEN_USER:
+        return origin.sender_user_name
+    chat = origin.sender_chat if origin.type == MessageOrigin.CHAT else origin.chat
+    return f"@{chat.username}" if chat.username else chat.title
+
+
+def keyboard(answer: Answer) -> dict[str, Any]:
+    """The inline keyboard under a verdict: useful / wrong."""
+    return {"inline_keyboard": [[
+        {"text": replies.t(answer.lang, "conversation", f"feedback_{value}"),
+         "callback_data": f"fb:{answer.case_id}:{value}"} for value in FEEDBACK]]}
+
+
+def _feedback(intake: Intake, db: Database, update: Update) -> dict[str, Any]:
+    query = update.callback_query
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or parts[0] != "fb" or parts[2] not in FEEDBACK or not parts[1].isdigit():
+        raise Malformed("unknown callback data")
+    chat = query.message.chat.id if query.message else query.from_user.id
+    text = intake.feedback(db, "telegram", str(update.update_id), str(chat), int(parts[1]), parts[2],
+                           query.from_user.language_code)
+    return {"method": "answerCallbackQuery", "callback_query_id": query.id, "text": text}
+
+
+CHANNEL = Channel("telegram", ("telegram",), bp, "TELEGRAM_WEBHOOK_SECRET",
+                  lambda s: s.telegram_webhook_secret)

@@ -1,0 +1,71 @@
+"""GET / and POST /: the public "try it" page (the exact reply a patient gets; stored only on request)."""
+from __future__ import annotations
+
+import json
+import uuid
+
+from flask import Blueprint, current_app, render_template, request
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from bot import replies
+from bot.report import Report
+from store import cases
+from webhooks.channel import Channel
+from webhooks.errors import Malformed, RateLimited
+from webhooks.http import SMALL_BODY, client_ip, limit_body
+from webhooks.resources import get_db, get_intake
+
+bp = Blueprint("try_it", __name__, template_folder="templates")
+PAGE_CHANNELS = ("sms", "whatsapp", "telegram", "email")
+MAX_TEXT = 10_000
+
+
+@bp.get("/")
+def page():
+    """The empty form."""
+    return _render()
+
+
+@bp.post("/")
+def submit():
+    """Check the pasted message and show the reply; store a case only when the visitor asks."""
+    limit_body(SMALL_BODY)
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except ValidationError:
+        raise Malformed("the form expired; reload the page") from None
+    if not current_app.extensions["vigie.limits"]["web"].allow(client_ip()):
+        raise RateLimited(replies.t("fr", "web", "rate_limited") + " / " + replies.t("en", "web", "rate_limited"))
+    form = request.form
+    text, sender = form.get("text", "")[:MAX_TEXT], form.get("sender", "").strip()[:200] or None
+    channel = form.get("channel") if form.get("channel") in PAGE_CHANNELS else "sms"
+    if not text.strip():
+        return _render(error="empty", form=form), 400
+    report = Report(text=text, channel=channel, sender=sender)
+    try:
+        verdict = get_intake().triage.check(report)
+    except Exception:  # noqa: BLE001 - the visitor sees a short error, the log has the trace
+        current_app.logger.exception("try-it: analysis failed")
+        return _render(error="error", form=form), 503
+    stored = form.get("send_to_staff") == "yes" and _store(report, verdict)
+    return _render(verdict=verdict, form=form, stored=stored)
+
+
+def _store(report: Report, verdict) -> bool:
+    case = cases.NewCase(text=report.text, status="needs_review", sender=report.sender,
+                         verdict=verdict.verdict, score=verdict.score, reply=verdict.reply, lang=verdict.lang,
+                         verdict_json=json.dumps(verdict.to_dict(), ensure_ascii=False))
+    delivery = cases.record(get_db(), "web", uuid.uuid4().hex, verdict.reply, case)
+    current_app.logger.info("try-it: case %s sent to staff", delivery.case_id)
+    return True
+
+
+def _render(**context):
+    return render_template("try.html", fr=replies.texts("fr")["web"], en=replies.texts("en")["web"],
+                           verdict_text={lang: replies.texts(lang)["verdict"] for lang in replies.LANGS},
+                           channels=PAGE_CHANNELS, csrf_token=generate_csrf(), form=context.pop("form", {}),
+                           **context)
+
+
+CHANNEL = Channel("web", ("web",), bp)

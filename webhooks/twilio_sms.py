@@ -1,0 +1,56 @@
+"""POST /webhooks/twilio: SMS and WhatsApp through Twilio, answered with TwiML."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.report import Report
+from webhooks.channel import Channel
+from webhooks.errors import Forged, Malformed
+from webhooks.http import SMALL_BODY, limit_body
+from webhooks.intake import Inbound
+from webhooks.resources import get_db, get_intake
+
+bp = Blueprint("twilio", __name__)
+
+
+@bp.post("/webhooks/twilio")
+def inbound() -> Response:
+    """Verify the signature, then hand the message to the intake core; reply with TwiML."""
+    limit_body(SMALL_BODY)
+    intake = get_intake()
+    _verify(intake.settings.twilio_auth_token, intake.settings.public_url)
+    msg = parse(request.form)
+    answer = intake.receive(get_db(), msg)
+    twiml = MessagingResponse()
+    for text in answer.messages:
+        twiml.message(text)
+    return Response(str(twiml), mimetype="text/xml")
+
+
+def _verify(auth_token: str, public_url: str) -> None:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    url = public_url + request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
+    # request.form itself (a MultiDict), so repeated parameters are signed as Twilio signs them.
+    if not signature or not RequestValidator(auth_token).validate(url, request.form, signature):
+        current_app.logger.warning("twilio: bad signature from %s", request.remote_addr)
+        raise Forged("the X-Twilio-Signature does not match")
+
+
+def parse(form) -> Inbound:
+    """The Inbound of a Twilio messaging webhook form (media without text gets the media answer)."""
+    sid, sender = form.get("MessageSid", "").strip(), form.get("From", "").strip()
+    if not sid or not sender:
+        raise Malformed("MessageSid and From are required")
+    channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
+    body = form.get("Body", "")
+    try:
+        media = int(form.get("NumMedia", "0") or 0)
+    except ValueError:
+        raise Malformed("NumMedia is not a number") from None
+    return Inbound(channel, sid, sender, Report(text=body[:10_000], channel=channel), media=media > 0)
+
+
+CHANNEL = Channel("twilio", ("sms", "whatsapp"), bp, "TWILIO_AUTH_TOKEN",
+                  lambda s: s.twilio_auth_token)
