@@ -1,5 +1,7 @@
-"""Per-request resources: `get_db()` (one SQLite connection per request) and `get_intake()`."""
+"""Per-request resources: `get_db()` (one SQLite connection per worker thread) and `get_intake()`."""
 from __future__ import annotations
+
+import threading
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
@@ -7,12 +9,19 @@ from sqlite_utils import Database
 from store.db import connect
 from webhooks.intake import Intake
 
+# Opening a connection costs several PRAGMAs; a worker thread keeps its own for its lifetime.
+_local = threading.local()
+
 
 def get_db() -> Database:
-    """The request's database connection (opened on first use, closed at teardown)."""
-    if "db" not in g:
-        g.db = connect(current_app.config["VIGIE_DB"], create=False)
-    return g.db
+    """This thread's connection to the app's database (opened on first use)."""
+    path = str(current_app.config["VIGIE_DB"])
+    connections: dict[str, Database] = _local.__dict__.setdefault("connections", {})
+    db = connections.get(path)
+    if db is None:
+        db = connections[path] = connect(path, create=False)
+    g.db = db
+    return db
 
 
 def get_intake() -> Intake:
@@ -20,14 +29,14 @@ def get_intake() -> Intake:
     return current_app.extensions["vigie.intake"]
 
 
-def close_db(_exc: BaseException | None = None) -> None:
-    """Close the request's connection, if one was opened."""
+def end_request(_exc: BaseException | None = None) -> None:
+    """Never leave a transaction open on the kept connection."""
     db = g.pop("db", None)
-    if db is not None:
-        db.conn.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
 
 
 def init_app(app: Flask, intake: Intake) -> None:
-    """Attach the intake core and the connection teardown to `app`."""
+    """Attach the intake core and the end-of-request cleanup to `app`."""
     app.extensions["vigie.intake"] = intake
-    app.teardown_appcontext(close_db)
+    app.teardown_appcontext(end_request)
