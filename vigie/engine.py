@@ -10,6 +10,7 @@ import sqlite_utils
 from bot.triage import Triage
 from nlp.analyse import Analyser
 from nlp.registry_index import RegistryIndex
+from review.lookup import CampaignLookup
 from store import get_db
 from store import registry as registry_store
 from store.directory import SqliteDirectory
@@ -30,7 +31,8 @@ def build_triage(db: sqlite_utils.Database) -> Triage:
     directory = SqliteDirectory(path) if path else None
     index = RegistryIndex.build(data.institutions, data.indicators, directory)
     return Triage(Analyser(index), data.leaks, data.reporting,
-                  refresh=IndicatorRefresh(path, index) if path else None)
+                  refresh=IndicatorRefresh(path, index) if path else None,
+                  campaigns=CampaignLookup(path) if path else None)
 
 
 class IndicatorRefresh:

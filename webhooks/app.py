@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import review
 from bot.conversation import Checks
 from store.db import StoreError
 from vigie import wiring
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, senders: Mapping[str, Sender
         else:
             app.register_blueprint(channel.blueprint)
     app.add_url_rule("/healthz", "healthz", healthz)
+    review.init_app(app, settings)
     app.register_error_handler(IntakeError, _refused)
     app.register_error_handler(RequestEntityTooLarge, lambda exc: _refused(TooLarge("the body is too large")))
     return app

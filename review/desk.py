@@ -1,0 +1,175 @@
+"""The desk's core, callable from a Python shell: place cases in campaigns, decide a campaign, propose a contact."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from bot import campaigns as fingerprints
+from bot import replies
+from store import audit, outbox
+from store import campaigns as store
+from store import indicators
+
+# Suspicious cases scored below this go to a person (above it the automatic answer stands).
+REVIEW_BELOW_SCORE = 0.6
+# How long a case may wait for a person before the queue shows it late (hours).
+TARGET_HOURS = 4.0
+DECISIONS = ("scam", "suspicious", "legitimate")
+CONTACT_KINDS = ("phone", "domain", "email", "sms_sender", "short_code")
+MAX_NOTE = 500
+
+
+class DeskError(ValueError):
+    """A desk action cannot be done as asked (the message says why)."""
+
+
+class NotFound(DeskError):
+    """The case or campaign does not exist."""
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    """The desk's settings (see README: VIGIE_REVIEW_BELOW_SCORE, VIGIE_REVIEW_TARGET_HOURS)."""
+
+    review_below: float = REVIEW_BELOW_SCORE
+    target_hours: float = TARGET_HOURS
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What one decision did."""
+
+    decision_id: int
+    campaign_id: int
+    verdict: str
+    decided_at: str
+    notified: int
+    indicators: int
+
+
+def verdict_data(raw: str | None) -> dict[str, Any]:
+    """A stored verdict JSON as a dict ({} when absent or unreadable)."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def member_of(text: str, subject: str | None, raw_verdict: str | None) -> store.Member:
+    """The campaign fingerprint of one stored case, as plain values for the store."""
+    data = verdict_data(raw_verdict)
+    fp = fingerprints.from_verdict(data, fingerprints.analysed_text(text, subject, data))
+    inst = data.get("institution") if isinstance(data.get("institution"), dict) else {}
+    return store.Member(fp.key, fp.shape, fp.text, fp.indicators, inst.get("id"), inst.get("name"))
+
+
+def assign_pending(db: Database, limit: int = 500) -> int:
+    """Place the cases that have no campaign yet; returns how many were placed."""
+    pending = store.unassigned(db, limit)
+    for case in pending:
+        member = member_of(case.text, case.subject, case.verdict_json)
+        campaign_id = store.place(db, case, member, _campaign_for(db, member))
+        if case.reporter:
+            _tell_latecomer(db, campaign_id, case)
+    return len(pending)
+
+
+def _tell_latecomer(db: Database, campaign_id: int, case: store.Pending) -> None:
+    """A report joining a decided campaign: its reporter gets the decision unless the answer already said it."""
+    campaign = store.get(db, campaign_id)
+    if campaign is None or campaign.verdict is None:
+        return
+    latest = store.latest_decision(db, campaign.id)
+    if case.verdict == campaign.verdict:
+        store.record_notice(db, campaign.id, case.reporter or "", campaign.verdict, latest, 0)
+        return
+    notify(db, campaign.id, campaign.verdict, campaign.decided_at or "", latest, only=case.reporter)
+
+
+def _campaign_for(db: Database, m: store.Member) -> int | None:
+    """The campaign a fingerprint joins: same text, a shared indicator, or close wording."""
+    fp = fingerprints.Fingerprint(m.shape, m.text, m.indicators)
+    exact = store.by_key(db, m.key) if fp.wording_counts else None  # "<lien>" alone says nothing
+    if exact is not None:
+        return exact
+    sharing = [cid for cid, shape in store.by_indicators(db, m.indicators) if fingerprints.may_join(shape, m.shape)]
+    if sharing:
+        keep, verdict = sharing[0], store.get(db, sharing[0]).verdict
+        others = [c for c in sharing[1:] if store.get(db, c).verdict in (None, verdict)]
+        if others:
+            store.merge(db, keep, others)
+        return keep
+    if not fp.wording_counts:
+        return None
+    low, high = fingerprints.length_window(len(m.text))
+    key = fingerprints.best_match(fp, store.texts_near(db, m.shape, low, high))
+    return store.by_key(db, key) if key else None
+
+
+def decide(db: Database, campaign_id: int, verdict: str, note: str, actor: str,
+           case_id: int | None = None) -> Settled:
+    """A person settles a campaign: record it, confirm its indicators, queue a follow-up for every reporter."""
+    note = " ".join((note or "").split())
+    if verdict not in DECISIONS:
+        raise DeskError(f"a decision is one of {', '.join(DECISIONS)}, not {verdict!r}")
+    if not note or len(note) > MAX_NOTE:
+        raise DeskError(f"write a short note (1 to {MAX_NOTE} characters) with the decision")
+    campaign = store.get(db, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id} does not exist")
+    decision_id, decided_at = store.record_decision(db, campaign.id, verdict, note, actor, case_id)
+    written = 0
+    if verdict in indicators.VERDICTS:
+        written = indicators.confirm(db, store.indicators_of(db, campaign.id), verdict, decided_at, campaign.id, note)
+    told = notify(db, campaign.id, verdict, decided_at, decision_id)
+    store.finish_decision(db, decision_id, told, written)
+    audit.record(db, actor, "decide", json.dumps(
+        {"campaign": campaign.id, "case": case_id, "verdict": verdict, "previous": campaign.verdict,
+         "notified": told, "indicators": written}))
+    return Settled(decision_id, campaign.id, verdict, decided_at, told, written)
+
+
+def notify(db: Database, campaign_id: int, verdict: str, decided_at: str, decision_id: int,
+           only: str | None = None) -> int:
+    """Queue a follow-up in their language for every reporter (not stopped) not yet told this verdict."""
+    told = store.notified(db, campaign_id)
+    count = 0
+    for pseudonym, channel, lang, first_at, case_id in store.reporters_of(db, campaign_id):
+        if told.get(pseudonym) == verdict or (only is not None and pseudonym != only):
+            continue
+        lang = lang if lang in replies.LANGS else "fr"
+        meta = {"kind": "followup", "campaign_id": campaign_id, "decision_id": decision_id, "verdict": verdict}
+        if channel == "email":
+            meta["subject"] = replies.t(lang, "conversation", "email_subject")
+        body = fingerprints.followup(lang, verdict, decided_at, first_at)
+        outbox_id = outbox.enqueue(db, channel, pseudonym, body, meta=meta, case_id=case_id)
+        store.record_notice(db, campaign_id, pseudonym, verdict, decision_id, outbox_id)
+        count += 1
+    return count
+
+
+def propose_contact(db: Database, case_id: int, kind: str, value: str, source: str, note: str,
+                    actor: str) -> int:
+    """After a false alarm: propose an official contact with the page that states it; it waits for an admin."""
+    value, source = (value or "").strip(), (source or "").strip()
+    if kind not in CONTACT_KINDS:
+        raise DeskError(f"a contact kind is one of {', '.join(CONTACT_KINDS)}, not {kind!r}")
+    if not value or len(value) > 200:
+        raise DeskError("give the contact value (at most 200 characters)")
+    parts = urlsplit(source)
+    if parts.scheme != "https" or not parts.netloc or len(source) > 500:
+        raise DeskError("the source must be the https address of the page that states the contact")
+    row = db.execute("SELECT campaign_id, verdict_json FROM cases WHERE id = ?", [case_id]).fetchone()
+    if row is None:
+        raise NotFound(f"case {case_id} does not exist")
+    inst = verdict_data(row[1]).get("institution") or {}
+    proposal = store.propose_contact(
+        db, case_id=case_id, campaign_id=row[0], institution_id=inst.get("id"), institution_name=inst.get("name"),
+        kind=kind, value=value, source=source, note=" ".join((note or "").split())[:MAX_NOTE], actor=actor)
+    audit.record(db, actor, "propose_contact", json.dumps({"proposal": proposal, "case": case_id, "kind": kind}))
+    return proposal

@@ -1,0 +1,53 @@
+"""The campaign lookup the engine asks before answering: has a person already settled this wording?"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import sqlite_utils
+
+from bot import campaigns as fingerprints
+from nlp.types import Findings
+from store import campaigns as store
+
+
+class CampaignLookup:
+    """Findings -> (verdict, decided_at) of a decided campaign with the same shape and close wording."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._version: tuple[object, ...] | None = None
+        self._decided: dict[str, tuple[str, str]] = {}
+        self._by_shape: dict[str, dict[str, str]] = {}
+
+    def __call__(self, findings: Findings) -> tuple[str, str] | None:
+        self.refresh()
+        if not self._decided:
+            return None
+        fp = fingerprints.from_findings(findings)
+        if not fp.wording_counts:
+            return None  # a bare link or number: the blocklist answers for it, not the wording
+        hit = self._decided.get(fp.key)
+        if hit is None:
+            key = fingerprints.best_match(fp, self._by_shape.get(fp.shape, {}))
+            hit = self._decided.get(key) if key else None
+        return hit
+
+    def refresh(self) -> None:
+        """Reload the decided texts when a decision was taken since the last call (one cheap query otherwise)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite_utils.Database(
+                sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False))
+        version = store.decisions_version(db)
+        if version == self._version:
+            return
+        with self._lock:
+            decided: dict[str, tuple[str, str]] = {}
+            by_shape: dict[str, dict[str, str]] = {}
+            for key, shape, text, verdict, decided_at in store.decided_texts(db):
+                decided[key] = (verdict, decided_at)
+                by_shape.setdefault(shape, {})[key] = text
+            self._decided, self._by_shape, self._version = decided, by_shape, version

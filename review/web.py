@@ -1,0 +1,171 @@
+"""The desk blueprint: sign-in, CSRF on every POST, roles, security headers, and the one error translation."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from datetime import timedelta
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from review.desk import REVIEW_BELOW_SCORE, TARGET_HOURS, DeskConfig, DeskError, NotFound
+from store import audit
+from store import review as queries
+from webhooks.http import client_ip
+from webhooks.resources import get_db
+
+bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+csrf = CSRFProtect()
+PUBLIC = {"review.login", "review.login_post", "review.static"}
+IP_FAILURES = 20  # failed sign-ins from one address within IP_WINDOW seconds before it must wait
+IP_WINDOW = 15 * 60
+SESSION_HOURS = 8
+_CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self';"
+        " frame-ancestors 'none'; base-uri 'none'")
+
+
+class LoginThrottle:
+    """Failed sign-ins per client address in a sliding window (per process)."""
+
+    def __init__(self, limit: int = IP_FAILURES, window: float = IP_WINDOW, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._fails: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, key: str) -> bool:
+        """True when `key` failed too often lately."""
+        with self._lock:
+            fails = self._fails.get(key)
+            while fails and fails[0] <= self.clock() - self.window:
+                fails.popleft()
+            return bool(fails) and len(fails) >= self.limit
+
+    def fail(self, key: str) -> None:
+        """Count one failure."""
+        with self._lock:
+            if len(self._fails) > 10_000:
+                self._fails.clear()
+            self._fails.setdefault(key, deque()).append(self.clock())
+
+
+def register(app: Flask, settings: Any = None) -> None:
+    """CSRF (checked by the desk itself: webhooks are verified by their signatures), settings, the blueprint."""
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.permanent_session_lifetime = timedelta(hours=SESSION_HOURS)  # only the desk makes sessions permanent
+    csrf.init_app(app)
+    app.extensions["vigie.desk"] = {
+        "config": DeskConfig(float(getattr(settings, "review_below_score", REVIEW_BELOW_SCORE)),
+                             float(getattr(settings, "review_target_hours", TARGET_HOURS))),
+        "throttle": LoginThrottle(),
+    }
+    from review import views  # noqa: F401,PLC0415 - the routes attach themselves to `bp`
+
+    app.register_blueprint(bp)
+
+
+def desk_config() -> DeskConfig:
+    """The desk settings of this app."""
+    return current_app.extensions["vigie.desk"]["config"]
+
+
+@bp.before_request
+def guard() -> Response | None:
+    """CSRF on every POST, then sign-in (anonymous -> the login page)."""
+    if request.endpoint == "review.static":
+        return None
+    if request.method == "POST":
+        csrf.protect()
+    staff_id = session.get("staff_id")
+    g.staff = queries.staff_member(get_db(), int(staff_id)) if staff_id else None
+    if g.staff is None and request.endpoint not in PUBLIC:
+        return redirect(url_for("review.login", next=request.full_path if request.method == "GET" else None))
+    return None
+
+
+def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Admins only (403 for reviewers)."""
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.staff.role != "admin":
+            return render_template("error.html", status=403, message="Réservé aux administrateurs."), 403
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.after_request
+def headers(resp: Response) -> Response:
+    """Patient data: never cached, never framed, no inline script, no referrer."""
+    resp.headers.setdefault("Content-Security-Policy", _CSP)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "review.static":
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(exc: CSRFError) -> tuple[str, int]:
+    """A POST without a valid CSRF token."""
+    return render_template("error.html", status=400, message="Formulaire expiré ou invalide : rechargez la page."), 400
+
+
+@bp.errorhandler(DeskError)
+def desk_refused(exc: DeskError) -> tuple[str, int]:
+    """The one translation of named desk errors."""
+    status = 404 if isinstance(exc, NotFound) else 400
+    return render_template("error.html", status=status, message=str(exc)), status
+
+
+@bp.errorhandler(404)
+def not_found(exc: HTTPException) -> tuple[str, int]:
+    """Unknown page or object."""
+    return render_template("error.html", status=404, message="Introuvable."), 404
+
+
+@bp.get("/login")
+def login() -> str:
+    """The sign-in form."""
+    return render_template("login.html", next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
+def login_post() -> Any:
+    """Check e-mail and password (argon2), with lockout per account and per address."""
+    throttle: LoginThrottle = current_app.extensions["vigie.desk"]["throttle"]
+    ip, email = client_ip(), request.form.get("email", "")[:254]
+    if throttle.blocked(ip):
+        return render_template("login.html", error="Trop d'essais : réessayez dans quelques minutes."), 429, {
+            "Retry-After": str(IP_WINDOW)}
+    member = queries.authenticate(get_db(), email, request.form.get("password", "")[:1024])
+    if member is None:
+        throttle.fail(ip)
+        audit.record(get_db(), f"ip:{ip}", "login_failed", email.strip().lower()[:254])
+        return render_template("login.html", error="E-mail ou mot de passe incorrect (ou compte bloqué quelques minutes).",
+                               email=email, next=_safe_next(request.form.get("next"))), 401
+    session.clear()  # a fresh session at sign-in (no fixation)
+    session.permanent = True
+    session["staff_id"] = member.id
+    audit.record(get_db(), member.email, "login", f"ip:{ip}")
+    return redirect(_safe_next(request.form.get("next")) or url_for("review.queue"))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Sign out."""
+    audit.record(get_db(), g.staff.email, "logout")
+    session.clear()
+    return redirect(url_for("review.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the desk (never another site) may follow sign-in."""
+    target = (target or "").strip()
+    if target.startswith("/review/") and not target.startswith("/review//") and "\\" not in target:
+        return target.rstrip("?")
+    return ""

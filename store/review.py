@@ -1,0 +1,174 @@
+"""Desk queries: the review queue, one case with its campaign, and staff sign-in with lockout."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlite_utils import Database
+
+from store import clock
+from store.staff import ROLES, StaffError
+
+QUEUE_LIMIT = 100
+RECENT_LIMIT = 50
+MAX_FAILED_LOGINS = 5  # consecutive failures before an account is locked
+LOCK_MINUTES = 15
+_HASHER = PasswordHasher()
+# A real hash to verify against when the e-mail is unknown, so both paths take the same time.
+_DUMMY_HASH = _HASHER.hash("vigie-no-such-account")
+
+# A case needs a person: unknown, error, disputed, or suspicious below the review score, unless its campaign
+# was decided (and nobody disputed it since).
+_NEEDS = ("(c.status IN ('needs_review', 'error') OR coalesce(c.feedback, '') = 'wrong' OR c.verdict IS NULL"
+          " OR c.verdict = 'unknown' OR (c.verdict = 'suspicious' AND coalesce(c.score, 0) < :below))"
+          " AND (k.verdict IS NULL OR (coalesce(c.feedback, '') = 'wrong' AND coalesce(c.updated_at, '') > k.decided_at))")
+_ROW = ("c.id, c.channel, c.received_at, c.verdict, c.score, c.status, c.feedback, c.text, c.subject,"
+        " c.verdict_json, c.campaign_id, coalesce(k.reporters, 0) AS reporters, coalesce(k.cases, 1) AS members,"
+        " c.institution_name, k.verdict AS decided, k.decided_at")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Queue filters (empty strings mean 'any')."""
+
+    channel: str = ""
+    institution: str = ""
+    verdict: str = ""
+    since: str = ""  # YYYY-MM-DD
+    until: str = ""
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A signed-in person."""
+
+    id: int
+    email: str
+    role: str
+
+
+def _where(f: Filters) -> tuple[str, dict[str, Any]]:
+    parts, args = [], {}
+    for column, value in (("c.channel", f.channel), ("c.institution_id", f.institution)):
+        if value:
+            parts.append(f"{column} = :{column[2:]}")
+            args[column[2:]] = value
+    if f.verdict == "none":
+        parts.append("c.verdict IS NULL")
+    elif f.verdict:
+        parts.append("c.verdict = :verdict")
+        args["verdict"] = f.verdict
+    if f.since:
+        parts.append("c.received_at >= :since")
+        args["since"] = f.since
+    if f.until:
+        parts.append("c.received_at < :until")
+        args["until"] = f.until + "T99"  # the whole day: 'T99' sorts after every time of that day
+    return "".join(f" AND {p}" for p in parts), args
+
+
+def queue(db: Database, below: float, f: Filters = Filters()) -> tuple[list[dict[str, Any]], int]:
+    """Cases that need a person, most-reported campaign first then oldest; and how many there are."""
+    where, args = _where(f)
+    args["below"] = below
+    base = f" FROM cases c LEFT JOIN campaigns k ON k.id = c.campaign_id WHERE {_NEEDS}{where}"
+    rows = list(db.query(f"SELECT {_ROW}{base} ORDER BY reporters DESC, c.received_at, c.id LIMIT {QUEUE_LIMIT}", args))
+    total = db.execute(f"SELECT count(*){base}", args).fetchone()[0]
+    return rows, total
+
+
+def recent(db: Database, below: float, f: Filters = Filters()) -> list[dict[str, Any]]:
+    """The latest cases answered without a person."""
+    where, args = _where(f)
+    args["below"] = below
+    return list(db.query(
+        f"SELECT {_ROW} FROM cases c LEFT JOIN campaigns k ON k.id = c.campaign_id"
+        f" WHERE NOT ({_NEEDS}){where} ORDER BY c.received_at DESC, c.id DESC LIMIT {RECENT_LIMIT}", args))
+
+
+def institutions(db: Database) -> list[tuple[str, str]]:
+    """(id, name) of the institutions the stored cases claim to be."""
+    return [(r[0], r[1]) for r in db.execute(
+        "SELECT id, name FROM (SELECT institution_id AS id, max(institution_name) AS name FROM campaigns"
+        " WHERE institution_id IS NOT NULL GROUP BY institution_id) ORDER BY name LIMIT 500")]
+
+
+def case(db: Database, case_id: int) -> dict[str, Any] | None:
+    """One case with its campaign's figures."""
+    rows = list(db.query(f"SELECT {_ROW}, c.sender, c.reply, c.lang, c.reporter, c.updated_at"
+                         " FROM cases c LEFT JOIN campaigns k ON k.id = c.campaign_id WHERE c.id = ?", [case_id]))
+    return rows[0] if rows else None
+
+
+def members(db: Database, campaign_id: int, but: int = 0, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest other cases of a campaign (the similar cases)."""
+    return list(db.query(
+        "SELECT id, channel, received_at, verdict, score, text, subject, verdict_json FROM cases"
+        " WHERE campaign_id = ? AND id != ? ORDER BY received_at DESC LIMIT ?", [campaign_id, but, limit]))
+
+
+def campaign_list(db: Database, limit: int = 100) -> list[dict[str, Any]]:
+    """Campaigns by reporters, then latest report."""
+    return list(db.query(
+        "SELECT id, shape, signature, cases, reporters, first_at, last_at, institution_name, verdict, decided_at"
+        " FROM campaigns WHERE merged_into IS NULL AND cases > 0 ORDER BY reporters DESC, last_at DESC LIMIT ?",
+        [limit]))
+
+
+def authenticate(db: Database, email: str, password: str, when: datetime | None = None) -> StaffMember | None:
+    """The account when the password is right and the account not locked; counts failures and locks."""
+    moment = when or clock.now()
+    row = db.execute("SELECT id, email, role, password_hash, failed_logins, locked_until FROM staff WHERE email = ?",
+                     [(email or "").strip().lower()]).fetchone()
+    try:
+        good = _HASHER.verify(row[3] if row else _DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        good = False
+    if row is None:
+        return None
+    locked = row[5] is not None and clock.parse(row[5]) > moment
+    with db.conn:
+        if good and not locked:
+            db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?", [row[0]])
+            if _HASHER.check_needs_rehash(row[3]):
+                db.execute("UPDATE staff SET password_hash = ? WHERE id = ?", [_HASHER.hash(password), row[0]])
+            return StaffMember(row[0], row[1], row[2])
+        failures = row[4] + 1
+        until = clock.iso(moment + timedelta(minutes=LOCK_MINUTES)) if failures >= MAX_FAILED_LOGINS else row[5]
+        db.execute("UPDATE staff SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                   [0 if failures >= MAX_FAILED_LOGINS else failures, until, row[0]])
+    return None
+
+
+def staff_member(db: Database, staff_id: int) -> StaffMember | None:
+    """A staff account by id."""
+    row = db.execute("SELECT id, email, role FROM staff WHERE id = ?", [staff_id]).fetchone()
+    return StaffMember(*row) if row else None
+
+
+def staff_list(db: Database) -> list[dict[str, Any]]:
+    """Every staff account (no hashes)."""
+    return list(db.query("SELECT id, email, role, created_at, failed_logins, locked_until FROM staff ORDER BY email"))
+
+
+def set_role(db: Database, staff_id: int, role: str) -> bool:
+    """Change an account's role; False when there is no such account."""
+    if role not in ROLES:
+        raise StaffError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    with db.conn:
+        return db.execute("UPDATE staff SET role = ? WHERE id = ?", [role, staff_id]).rowcount == 1
+
+
+def unlock(db: Database, staff_id: int) -> bool:
+    """Lift a login lock."""
+    with db.conn:
+        return db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?",
+                          [staff_id]).rowcount == 1
+
+
+def audit_log(db: Database, limit: int = 200) -> list[dict[str, Any]]:
+    """The latest audit entries."""
+    return list(db.query("SELECT id, at, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?", [limit]))

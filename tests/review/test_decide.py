@@ -1,0 +1,155 @@
+"""A decision settles a campaign: follow-ups for every reporter, a blocklist the engine uses, instant answers."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.report import Report
+from bot.triage import Triage
+from tests.conftest import SHARED, needs_shared
+from review import desk
+from store import reporters
+from store.db import connect
+from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
+from tests.review.fixtures import REVIEWER, page_token
+from vigie.engine import build_triage
+
+LURE = ("Bonjour Monsieur Durand, votre dossier patient est disponible sur https://dossier-patient-suivi.com/a1 "
+        "merci de le consulter avant le 03/01.")
+LURE_EN = ("Bonjour Madame Petit, votre dossier patient est disponible sur https://suivi-dossier-sante.net/b7 "
+           "merci de le consulter avant le 12/12.")
+SAME_DOMAIN = "Rappel : votre rendez-vous de demain est confirmé. Pour annuler : https://dossier-patient-suivi.com/x"
+NEXT = ("Bonjour Madame Leroy, votre dossier patient est disponible sur https://dossier-en-ligne-patient.org/zz "
+        "merci de le consulter avant le 28/02.")
+
+
+def campaign_of(db, case_id: int) -> int:
+    desk.assign_pending(db)
+    return db.execute("SELECT campaign_id FROM cases WHERE id = ?", [case_id]).fetchone()[0]
+
+
+def followups(db) -> list[dict]:
+    return list(db.query("SELECT channel, reporter, body, meta, case_id FROM outbox WHERE meta LIKE '%followup%'"))
+
+
+@pytest.fixture
+def campaign(db, file_report):
+    """One campaign reported by three patients: French SMS, English Telegram, and one who sent STOP."""
+    first = file_report(LURE)
+    file_report(LURE_EN, channel="telegram", address="777001", lang="en")
+    stopped = file_report(SAME_DOMAIN, address="+33655554444")
+    pseudonym = db.execute("SELECT reporter FROM cases WHERE id = ?", [stopped]).fetchone()[0]
+    reporters.set_stopped(db, pseudonym)
+    return campaign_of(db, first)
+
+
+def test_a_decision_queues_a_follow_up_for_every_reporter_in_their_language_and_channel(db, campaign):
+    settled = desk.decide(db, campaign, "scam", "faux portail patient", REVIEWER)
+    sent = followups(db)
+    assert settled.notified == 2 == len(sent)
+    by_channel = {row["channel"]: row for row in sent}
+    assert set(by_channel) == {"sms", "telegram"}
+    assert "ARNAQUE" in by_channel["sms"]["body"] and settled.decided_at[:10] in by_channel["sms"]["body"]
+    assert "SCAM" in by_channel["telegram"]["body"]
+    assert json.loads(by_channel["sms"]["meta"])["campaign_id"] == campaign
+
+
+def test_the_same_verdict_twice_tells_nobody_twice_but_an_override_does(db, campaign):
+    desk.decide(db, campaign, "scam", "faux portail", REVIEWER)
+    assert desk.decide(db, campaign, "scam", "confirmé encore", REVIEWER).notified == 0
+    assert desk.decide(db, campaign, "legitimate", "c'était le vrai portail", REVIEWER).notified == 2
+
+
+def test_a_scam_decision_blocklists_the_campaign_indicators(db, campaign):
+    settled = desk.decide(db, campaign, "scam", "faux portail", REVIEWER)
+    rows = {(r[0], r[1]): r[2] for r in db.execute("SELECT kind, value, verdict FROM indicators")}
+    assert rows[("domain", "dossier-patient-suivi.com")] == "scam"
+    assert rows[("domain", "suivi-dossier-sante.net")] == "scam"
+    assert settled.indicators == len(rows)
+
+
+def test_a_decision_needs_a_note_and_a_known_verdict(db, campaign):
+    with pytest.raises(desk.DeskError, match="note"):
+        desk.decide(db, campaign, "scam", "   ", REVIEWER)
+    with pytest.raises(desk.DeskError, match="decision"):
+        desk.decide(db, campaign, "maybe", "hmm", REVIEWER)
+    with pytest.raises(desk.NotFound):
+        desk.decide(db, 99999, "scam", "x", REVIEWER)
+
+
+def test_decisions_are_in_the_append_only_audit_log(db, campaign):
+    desk.decide(db, campaign, "scam", "faux portail", REVIEWER)
+    detail = json.loads(db.execute("SELECT detail FROM audit WHERE action = 'decide'").fetchone()[0])
+    assert detail["campaign"] == campaign and detail["notified"] == 2
+    with pytest.raises(Exception, match="append-only"):
+        db.execute("DELETE FROM audit")
+
+
+def _engine(db, triage) -> Triage:
+    engine = build_triage(db)
+    engine.analyser.cues = triage.analyser.cues  # the session's spaCy pipelines, loaded once
+    return engine
+
+
+def test_after_a_decision_the_next_message_of_the_campaign_gets_the_confirmed_answer(app, triage, campaign):
+    engine = _engine(connect(app.config["VIGIE_DB"]), triage)
+    before = engine.check(Report(NEXT, "sms"))
+    assert "confirmed_campaign" not in {r.code for r in before.reasons}
+    db = connect(app.config["VIGIE_DB"])
+    settled = desk.decide(db, campaign, "scam", "faux portail patient", REVIEWER)
+    after = engine.check(Report(NEXT, "sms"))  # another domain: only the wording ties it to the campaign
+    assert after.verdict == "scam"
+    assert after.reasons[0].code == "confirmed_campaign" and settled.decided_at[:10] in after.reply
+
+
+def test_after_a_false_alarm_the_same_genuine_wording_is_answered_genuine(app, triage, db, file_report):
+    text = ("Centre hospitalier : votre rendez-vous du 14/03 a 10h est confirme. Pour le deplacer, "
+            "repondez ANNULER ou appelez le secretariat.")
+    campaign = campaign_of(db, file_report(text))
+    engine = _engine(db, triage)
+    desk.decide(db, campaign, "legitimate", "vrai message du secrétariat", REVIEWER)
+    answer = engine.check(Report(text.replace("14/03 a 10h", "02/05 a 16h30"), "sms"))
+    assert answer.verdict == "legitimate"
+
+
+def test_a_reporter_joining_a_decided_campaign_later_is_told_unless_the_answer_said_it(db, campaign, file_report):
+    desk.decide(db, campaign, "scam", "faux portail", REVIEWER)
+    before = len(followups(db))
+    told = file_report("Pour annuler votre rendez-vous : https://dossier-patient-suivi.com/late", sender="+33700000009")
+    db.execute("UPDATE cases SET verdict = 'scam' WHERE id = ?", [told])  # the live engine blocklisted it at intake
+    db.conn.commit()
+    untold = file_report("Un document vous attend : https://suivi-dossier-sante.net/zz", sender="+33700000008")
+    assert campaign_of(db, told) == campaign_of(db, untold) == campaign
+    assert len(followups(db)) == before + 1  # only the patient whose answer did not say it
+
+
+def test_deciding_through_the_desk_queues_follow_ups(reviewer, db, campaign):
+    case_id = db.execute("SELECT id FROM cases WHERE campaign_id = ? ORDER BY id LIMIT 1", [campaign]).fetchone()[0]
+    token = page_token(reviewer, f"/review/case/{case_id}")
+    resp = reviewer.post(f"/review/case/{case_id}/decide", data={"verdict": "scam", "note": "faux", "csrf_token": token})
+    assert resp.status_code == 302
+    page = reviewer.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "2 suivi(s) mis en file" in page
+    assert len(followups(db)) == 2
+
+
+def test_a_reviewer_proposes_an_official_contact_that_waits_for_an_admin(reviewer, admin, db, campaign):
+    case_id = db.execute("SELECT id FROM cases WHERE campaign_id = ? ORDER BY id LIMIT 1", [campaign]).fetchone()[0]
+    token = page_token(reviewer, f"/review/case/{case_id}")
+    form = {"kind": "domain", "value": "dossier-patient-suivi.com", "source": "http://not-https.example", "csrf_token": token}
+    assert reviewer.post(f"/review/case/{case_id}/propose", data=form).status_code == 400
+    form["source"] = "https://www.chu-exemple.fr/contact"
+    assert reviewer.post(f"/review/case/{case_id}/propose", data=form).status_code == 302
+    assert db.execute("SELECT status, proposed_by FROM proposals").fetchone() == ("pending", REVIEWER)
+    assert "dossier-patient-suivi[.]com" in admin.get("/review/proposals").get_data(as_text=True)
+
+
+@needs_shared
+def test_the_dev_corpus_gets_the_same_answers_with_campaign_decisions_stored(app, triage, db, campaign):
+    desk.decide(db, campaign, "scam", "faux portail", REVIEWER)
+    engine = _engine(db, triage)  # `triage` itself runs over a database with no decision
+    for line in (SHARED / "corpus" / "dev.jsonl").read_text("utf-8").splitlines():
+        item = json.loads(line)
+        report = Report(item["text"], item.get("channel") or "sms", item.get("sender"))
+        assert engine.check(report).verdict == triage.check(report).verdict, item["id"]

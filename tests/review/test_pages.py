@@ -1,0 +1,113 @@
+"""What staff see: hostile message content renders inert, patients' data masked until a logged reveal, the queue order."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from review import present
+from review.desk import assign_pending
+from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
+from tests.review.fixtures import REVIEWER, page_token
+
+HOSTILE = ('<script>alert("x")</script> Bonjour, payez ici <a href="javascript:alert(1)">clic</a> '
+           'javascript:alert(document.cookie) https://evil-sante.com/pay?<img src=x onerror=alert(1)> '
+           "facture \u202egpj.exe\u202c et www.autre-piege.net")
+PERSONAL = ("Bonjour Madame Jeanne DUPONT, née le 04/05/1956, domiciliée 12 rue des Lilas 90000 Belfort, "
+            "NIR 2 56 05 90 123 456 78, e-mail jeanne.dupont@example.fr. Réglez 2 EUR sur https://frais-dossier-sante.com "
+            "ou appelez le 06 12 34 56 78.")
+
+
+def hrefs(html: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', html)
+
+
+def test_hostile_message_content_renders_inert_on_the_case_page(reviewer, file_report):
+    case_id = file_report(HOSTILE)
+    html = reviewer.get(f"/review/case/{case_id}").get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "<img" not in html and "<a href=\"javascript" not in html
+    assert not [h for h in hrefs(html) if "evil" in h or "javascript" in h.lower() or "autre-piege" in h]
+    assert "hxxps://evil-sante[.]com" in html and "javascript[:]" in html
+    assert "\u202e" not in html and "[U+202E]" in html
+
+
+def test_hostile_message_content_renders_inert_in_the_queue(reviewer, file_report):
+    file_report(HOSTILE)
+    html = reviewer.get("/review/").get_data(as_text=True)
+    assert "<script>alert" not in html and "\u202e" not in html
+    assert not [h for h in hrefs(html) if "evil" in h or "javascript" in h.lower()]
+    assert "hxxps://evil-sante[.]com/pay" in html  # the indicator in full, never clickable
+
+
+def test_patients_personal_data_is_masked_but_indicators_are_not(reviewer, file_report):
+    case_id = file_report(PERSONAL)
+    html = reviewer.get(f"/review/case/{case_id}").get_data(as_text=True)
+    message = html[html.index('id="message"'):html.index("</div>", html.index('id="message"'))]
+    for secret in ("DUPONT", "04/05/1956", "rue des Lilas", "123 456", "jeanne.dupont@example.fr"):
+        assert secret not in message
+    assert "hxxps://frais-dossier-sante[.]com" in message and "06 12 34 56 78" in message
+
+
+def test_revealing_personal_data_is_a_logged_post(reviewer, db, file_report):
+    case_id = file_report(PERSONAL)
+    token = page_token(reviewer, f"/review/case/{case_id}")
+    html = reviewer.post(f"/review/case/{case_id}/reveal", data={"csrf_token": token}).get_data(as_text=True)
+    assert "DUPONT" in html and "04/05/1956" in html
+    entry = db.execute("SELECT actor, detail FROM audit WHERE action = 'reveal'").fetchone()
+    assert entry[0] == REVIEWER and json.loads(entry[1]) == {"case": case_id}
+    assert "DUPONT" not in reviewer.get(f"/review/case/{case_id}").get_data(as_text=True)  # shown once only
+
+
+def test_the_queue_excerpt_is_masked(reviewer, file_report):
+    file_report(PERSONAL)
+    html = reviewer.get("/review/").get_data(as_text=True)
+    assert "DUPONT" not in html and "[nom]" in html
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Bonjour Monsieur Paul Martin,", "name"), ("né le 3 mars 1961", "birthdate"),
+    ("au 5 bis avenue Foch, 75016 Paris", "address"), ("n° 1 84 12 2A 004 321 07", "nir"),
+    ("écrivez à paul.martin@gmail.com", "email"),
+])
+def test_each_kind_of_personal_data_is_found(text, kind):
+    assert kind in {k for _, _, k in present.personal_data(text)}
+
+
+def test_a_url_is_defanged_so_that_it_cannot_be_followed():
+    assert present.defang("https://evil.example.com/a.b?c=d") == "hxxps://evil[.]example[.]com/a.b?c=d"
+    assert present.defang("javascript:alert(1)") == "javascript[:]alert(1)"
+
+
+def test_the_queue_puts_cases_needing_a_person_first_by_reporters_then_age(reviewer, db, file_report):
+    lone = file_report("Bonjour, vous etes chez vous ? Rappelez moi vite.")
+    crowd = "Votre dossier patient est disponible sur https://dossier-patient-suivi.com/{n} merci de le consulter"
+    crowded = [file_report(crowd.format(n=n)) for n in range(3)]
+    answered = file_report("Votre colis est en attente, payez 1,99 EUR sur https://colis-relais-fr.com")
+    html = reviewer.get("/review/").get_data(as_text=True)
+    queue, latest = html.split('id="latest"')
+    order = [int(x) for x in re.findall(r"<a href=\"/review/case/(\d+)\"", queue)]
+    assert order.index(crowded[0]) < order.index(lone)
+    assert answered not in order and f"/review/case/{answered}" in latest
+
+
+def test_queue_filters_narrow_the_rows(reviewer, file_report):
+    sms = file_report("Bonjour, vous etes chez vous ? Rappelez moi vite.")
+    tg = file_report("Bonjour, vous etes chez vous ? Rappelez moi vite svp.", channel="telegram", address="4242")
+    html = reviewer.get("/review/?channel=telegram").get_data(as_text=True)
+    assert f"/review/case/{tg}" in html and f"/review/case/{sms}" not in html
+    assert f"/review/case/{sms}" not in reviewer.get("/review/?since=2999-01-01").get_data(as_text=True)
+
+
+def test_a_disputed_case_comes_back_to_the_queue_after_a_decision(reviewer, db, file_report):
+    from review.desk import decide
+    case_id = file_report("Votre colis est en attente, payez 1,99 EUR sur https://colis-relais-fr.com")
+    assign_pending(db)
+    campaign = db.execute("SELECT campaign_id FROM cases WHERE id = ?", [case_id]).fetchone()[0]
+    decide(db, campaign, "scam", "colis", REVIEWER)
+    assert f'"/review/case/{case_id}"' not in reviewer.get("/review/").get_data(as_text=True).split('id="latest"')[0]
+    db.execute("UPDATE cases SET feedback = 'wrong', status = 'needs_review', updated_at = '2999-01-01T00:00:00Z'"
+               " WHERE id = ?", [case_id])
+    db.conn.commit()
+    assert f'"/review/case/{case_id}"' in reviewer.get("/review/").get_data(as_text=True).split('id="latest"')[0]
