@@ -44,13 +44,13 @@ class Verdict:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The verdict JSON of DESIGN.md."""
+        """The verdict JSON of DESIGN.md, plus the analysed text its spans point into."""
         return {
             "verdict": self.verdict, "score": round(self.score, 3), "lang": self.lang,
             "institution": self.institution,
             "reasons": [r.to_dict() for r in self.reasons],
             "links": list(self.links), "phones": list(self.phones), "sender": self.sender,
-            "reply": self.reply, **self.extra,
+            "reply": self.reply, "text": self.text, **self.extra,
         }
 
 

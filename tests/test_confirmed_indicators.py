@@ -7,8 +7,7 @@ from vigie.engine import build_triage, prepare_db
 
 def test_a_domain_confirmed_by_staff_makes_the_next_answer_scam(tmp_path, triage):
     db = prepare_db(tmp_path / "v.sqlite3")
-    engine = build_triage(db)
-    engine.analyser.cues = triage.analyser.cues  # reuse the session's spaCy pipelines
+    engine = build_triage(db, cues=triage.analyser.cues)  # reuse the session's spaCy pipelines
     text = "Bonjour, votre dossier est disponible sur https://dossier-patient-suivi.com"
     before = engine.check(Report(text, "sms"))
     assert before.verdict != "scam"

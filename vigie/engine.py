@@ -9,6 +9,7 @@ import sqlite_utils
 
 from bot.triage import Triage
 from nlp.analyse import Analyser
+from nlp.cues import CueFinder
 from nlp.registry_index import RegistryIndex
 from review.lookup import CampaignLookup
 from store import get_db
@@ -24,13 +25,13 @@ def prepare_db(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def build_triage(db: sqlite_utils.Database) -> Triage:
-    """The triage engine over the registry in `db`."""
+def build_triage(db: sqlite_utils.Database, *, cues: CueFinder | None = None) -> Triage:
+    """The triage engine over the registry in `db` (pass `cues` to share loaded spaCy pipelines)."""
     data = registry_store.load(db)
     path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
     directory = SqliteDirectory(path) if path else None
     index = RegistryIndex.build(data.institutions, data.indicators, directory)
-    return Triage(Analyser(index), data.leaks, data.reporting,
+    return Triage(Analyser(index, cues), data.leaks, data.reporting,
                   refresh=IndicatorRefresh(path, index) if path else None,
                   campaigns=CampaignLookup(path) if path else None)
 

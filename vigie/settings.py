@@ -17,6 +17,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed."""
 
@@ -41,6 +51,8 @@ class Settings:
     smtp_from: str = ""
     api_tokens: tuple[str, ...] = field(default=())
     retention_days: int = 90
+    review_below_score: float = 0.6  # a suspicious verdict below this score waits for a person
+    review_target_hours: float = 4.0  # how soon staff aim to settle a case
 
     @property
     def production(self) -> bool:
@@ -69,4 +81,6 @@ class Settings:
             smtp_from=env.get("SMTP_FROM", ""),
             api_tokens=tokens,
             retention_days=_int(env, "VIGIE_RETENTION_DAYS", 90),
+            review_below_score=_float(env, "VIGIE_REVIEW_BELOW_SCORE", 0.6),
+            review_target_hours=_float(env, "VIGIE_REVIEW_TARGET_HOURS", 4.0),
         )

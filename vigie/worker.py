@@ -9,6 +9,7 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
+from review import desk
 from store import clock, maintenance, outbox, reporters
 from store.crypto import CryptoError, DataKeys
 from webhooks.senders import SendError, Sender
@@ -81,6 +82,7 @@ class Worker:
             try:
                 self.purge_if_due(db)
                 self.run_once(db)
+                desk.assign_pending(db)  # group new reports into campaigns before staff look
             except Exception:  # noqa: BLE001 - the worker keeps going; the next pass retries
                 log.exception("worker pass failed")
             stop.wait(interval)

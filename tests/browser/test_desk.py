@@ -76,7 +76,8 @@ def test_a_reviewer_works_the_queue_with_the_keyboard_and_settles_a_campaign(des
             page.keyboard.press("Enter")
             page.wait_for_selector("#decide")
             assert page.inner_text("#campaign-reporters") == "3"
-            assert "hxxps://dossier-radiologie-patient[.]com" in page.inner_text("#message")
+            message = page.inner_text("#message")
+            assert "radiologie" in message and "hxxps://" in message and "[.]" in message  # defanged
             assert page.locator("#message a").count() == 0  # nothing in the message is clickable
             page.keyboard.press("1")  # scam, and the cursor goes to the note
             page.keyboard.type("Faux portail : le service de radiologie n'envoie pas de lien vers ce site.")

@@ -17,8 +17,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "data" / "finess" / "etalab-cs11
 def triage(tmp_path_factory, triage):  # noqa: F811 - reuses the session engine's spaCy pipelines
     db = prepare_db(tmp_path_factory.mktemp("finess") / "vigie.sqlite3")
     import_finess(db, FIXTURE)
-    engine = build_triage(db)
-    engine.analyser.cues = triage.analyser.cues
+    engine = build_triage(db, cues=triage.analyser.cues)
     return engine
 
 
@@ -70,8 +69,7 @@ def test_namesakes_in_different_towns_are_not_guessed(tmp_path, triage):
     path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
     db = prepare_db(tmp_path / "v.sqlite3")
     import_finess(db, path)
-    engine = build_triage(db)
-    engine.analyser.cues = triage.analyser.cues
+    engine = build_triage(db, cues=triage.analyser.cues)
     unsure = engine.check(Report("Clinique Saint Joseph : réglez votre facture sur https://cliniq-paiement.com", "sms"))
     assert unsure.institution is None
     assert "Plusieurs établissements" in unsure.reply

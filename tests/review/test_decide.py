@@ -87,9 +87,7 @@ def test_decisions_are_in_the_append_only_audit_log(db, campaign):
 
 
 def _engine(db, triage) -> Triage:
-    engine = build_triage(db)
-    engine.analyser.cues = triage.analyser.cues  # the session's spaCy pipelines, loaded once
-    return engine
+    return build_triage(db, cues=triage.analyser.cues)  # the session's spaCy pipelines, loaded once
 
 
 def test_after_a_decision_the_next_message_of_the_campaign_gets_the_confirmed_answer(app, triage, campaign):
