@@ -35,7 +35,7 @@ def _legend(names: list[str], y: int) -> str:
     for i, name in enumerate(names):
         colour, fill = _fill(name)
         x = 10 + i * 120
-        parts.append(f'<g style="color:{colour}"><rect x="{x}" y="{y}" width="14" height="14" fill="{fill}" '
+        parts.append(f'<g color="{colour}"><rect x="{x}" y="{y}" width="14" height="14" fill="{fill}" '
                      f'stroke="{colour}"/></g><text x="{x + 20}" y="{y + 12}" font-size="12">{escape(name)}</text>')
     return "".join(parts)
 
@@ -58,7 +58,7 @@ def stacked_days(title: str, days: tuple[str, ...], series: dict[str, tuple[int,
             h = n / peak * plot_h
             y -= h
             colour, fill = _fill(name)
-            bars.append(f'<g style="color:{colour}"><rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.8:.1f}" '
+            bars.append(f'<g color="{colour}"><rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.8:.1f}" '
                         f'height="{h:.1f}" fill="{fill}" stroke="{colour}" data-series="{escape(name)}" '
                         f'data-day="{day}" data-count="{n}"><title>{day} · {escape(name)} : {n}</title></rect></g>')
         if totals[i]:
@@ -84,7 +84,7 @@ def hbars(title: str, items: tuple[tuple[str, int], ...], chart_id: str, series:
         y = 30 + i * row
         w = max(n / peak * 380, 2)
         rows.append(f'<text x="10" y="{y + 14}" font-size="12">{escape(label[:48])}</text>'
-                    f'<g style="color:{colour}"><rect x="330" y="{y}" width="{w:.1f}" height="18" fill="{fill}" '
+                    f'<g color="{colour}"><rect x="330" y="{y}" width="{w:.1f}" height="18" fill="{fill}" '
                     f'stroke="{colour}" data-label="{escape(label)}" data-count="{n}"/></g>'
                     f'<text x="{336 + w:.1f}" y="{y + 14}" font-size="12" class="count">{n}</text>')
     if not items:
@@ -106,7 +106,7 @@ def share_trend(title: str, points: tuple[tuple[str, float | None, int], ...], c
                          f'text-anchor="middle">—</text>')
         else:
             h = max(share * plot_h, 1)
-            parts.append(f'<g style="color:{colour}"><rect x="{x:.1f}" y="{top + plot_h - h:.1f}" '
+            parts.append(f'<g color="{colour}"><rect x="{x:.1f}" y="{top + plot_h - h:.1f}" '
                          f'width="{step * 0.7:.1f}" height="{h:.1f}" fill="{fill}" stroke="{colour}" '
                          f'data-week="{week}" data-share="{share}"/></g>'
                          f'<text x="{x + step * 0.35:.1f}" y="{top + plot_h - h - 4:.1f}" font-size="11" '
