@@ -15,19 +15,29 @@ STYLES = {
     "email": ("#7c3aed", "p-cross"), "web": ("#6b7280", "p-hline"), "api": ("#a16207", "p-vline"),
 }
 _DEFAULT = ("#374151", "p-solid")
-DEFS = """<defs>
-<pattern id="p-diag" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="white"/><rect width="3" height="6" fill="currentColor"/></pattern>
-<pattern id="p-cross" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="currentColor"/><path d="M0 0L6 6M6 0L0 6" stroke="white" stroke-width="1.2"/></pattern>
-<pattern id="p-dots" width="5" height="5" patternUnits="userSpaceOnUse"><rect width="5" height="5" fill="white"/><circle cx="2.5" cy="2.5" r="1.6" fill="currentColor"/></pattern>
-<pattern id="p-hline" width="6" height="4" patternUnits="userSpaceOnUse"><rect width="6" height="4" fill="white"/><rect width="6" height="2" fill="currentColor"/></pattern>
-<pattern id="p-vline" width="4" height="6" patternUnits="userSpaceOnUse"><rect width="4" height="6" fill="white"/><rect width="2" height="6" fill="currentColor"/></pattern>
-<pattern id="p-solid" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="currentColor"/></pattern>
-</defs>"""
+# Pattern shapes; each series gets its own copy filled with its colour (SVG patterns take
+# `currentColor` from where they are defined, not from the bar that uses them).
+_SHAPES = {
+    "p-diag": '<pattern id="{id}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+              '<rect width="6" height="6" fill="white"/><rect width="3" height="6" fill="{c}"/></pattern>',
+    "p-cross": '<pattern id="{id}" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" '
+               'fill="{c}"/><path d="M0 0L6 6M6 0L0 6" stroke="white" stroke-width="1.2"/></pattern>',
+    "p-dots": '<pattern id="{id}" width="5" height="5" patternUnits="userSpaceOnUse"><rect width="5" height="5" '
+              'fill="white"/><circle cx="2.5" cy="2.5" r="1.6" fill="{c}"/></pattern>',
+    "p-hline": '<pattern id="{id}" width="6" height="4" patternUnits="userSpaceOnUse"><rect width="6" height="4" '
+               'fill="white"/><rect width="6" height="2" fill="{c}"/></pattern>',
+    "p-vline": '<pattern id="{id}" width="4" height="6" patternUnits="userSpaceOnUse"><rect width="4" height="6" '
+               'fill="white"/><rect width="2" height="6" fill="{c}"/></pattern>',
+    "p-solid": '<pattern id="{id}" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" '
+               'fill="{c}"/></pattern>',
+}
+DEFS = "<defs>" + "".join(_SHAPES[pattern].format(id=f"vp-{name}", c=colour)
+                          for name, (colour, pattern) in {**STYLES, "default": _DEFAULT}.items()) + "</defs>"
 
 
 def _fill(name: str) -> tuple[str, str]:
-    colour, pattern = STYLES.get(name, _DEFAULT)
-    return colour, f"url(#{pattern})"
+    colour, _pattern = STYLES.get(name, _DEFAULT)
+    return colour, f"url(#vp-{name if name in STYLES else 'default'})"
 
 
 def _legend(names: list[str], y: int) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 from flask import abort, g, redirect, render_template, request, url_for
 
 from bot import campaigns as fingerprints
-from review import desk, present
+from review import desk, present, registry_pages
 from review.web import admin_only, bp, desk_config
-from store import audit, clock, indicators, staff
+from store import audit, audit_view, clock, indicators, staff
 from store import campaigns as campaign_store
 from store import review as queries
 from webhooks.resources import get_db
@@ -131,17 +131,19 @@ def staff_change(staff_id: int) -> Any:
 @bp.get("/proposals")
 @admin_only
 def proposals() -> str:
-    """Proposed official contacts waiting for an admin (the registry admin applies them)."""
-    rows = campaign_store.proposals(get_db())
-    return render_template("proposals.html", proposals=[{**p, "value": present.defang_value(str(p["kind"]), str(p["value"]))}
-                                                         for p in rows])
+    """Proposed official contacts waiting for an admin, who accepts them into the registry or rejects them."""
+    return registry_pages.proposals_page()
 
 
 @bp.get("/audit")
 @admin_only
 def audit_page() -> str:
-    """The latest staff actions."""
-    return render_template("audit.html", entries=queries.audit_log(get_db()))
+    """The append-only log of staff actions (reveals of patients' data included), filtered."""
+    db, f = get_db(), audit_view.AuditFilter.parse(request.args)
+    entries = audit_view.entries(db, f)
+    actors, actions = audit_view.choices(db)
+    older = entries[-1]["id"] if len(entries) == audit_view.PAGE else 0
+    return render_template("audit.html", entries=entries, filters=f, actors=actors, actions=actions, older=older)
 
 
 def _case_page(case_id: int, reveal: bool) -> str:

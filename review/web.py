@@ -63,7 +63,7 @@ def register(app: Flask, settings: Any = None) -> None:
                              float(getattr(settings, "review_target_hours", TARGET_HOURS))),
         "throttle": LoginThrottle(),
     }
-    from review import views  # noqa: F401,PLC0415 - the routes attach themselves to `bp`
+    from review import insight, registry_pages, views  # noqa: F401,PLC0415 - the routes attach themselves to `bp`
 
     app.register_blueprint(bp)
 

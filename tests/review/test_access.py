@@ -5,15 +5,17 @@ from dataclasses import replace
 
 import pytest
 
-from review.desk import assign_pending
+from review.desk import assign_pending, propose_contact
 from review.web import IP_FAILURES
 from store import review as queries
-from store import staff
+from store import registry_admin, staff
 from store.clock import now
 from webhooks.app import create_app
 from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import ADMIN, PASSWORD, REVIEWER, csrf_token, page_token, sign_in
 
+CONTACT = {"source": "https://www.ameli.fr/assure/adresses-et-contacts", "checked": "2026-11-20"}
+NEW_INSTITUTION = {**CONTACT, "name": "Centre de santé Exemple", "kind": "establishment", "town": "Belfort"}
 # endpoint -> (method, path template, form, expected status for anonymous, reviewer, admin)
 ROUTES = {
     "review.login": ("GET", "/review/login", None, (200, 200, 200)),
@@ -33,6 +35,17 @@ ROUTES = {
     "review.staff_change": ("POST", "/review/staff/{other}", {"action": "role", "role": "reviewer"}, (302, 403, 302)),
     "review.proposals": ("GET", "/review/proposals", None, (302, 403, 200)),
     "review.audit_page": ("GET", "/review/audit", None, (302, 403, 200)),
+    "review.dashboard": ("GET", "/review/dashboard?days=7", None, (302, 200, 200)),
+    "review.export_csv": ("GET", "/review/export/indicators.csv", None, (302, 200, 200)),
+    "review.export_stix": ("GET", "/review/export/indicators.stix.json", None, (302, 200, 200)),
+    "review.registry": ("GET", "/review/registry?q=ameli", None, (302, 403, 200)),
+    "review.institution_add": ("POST", "/review/registry", dict(NEW_INSTITUTION), (302, 403, 302)),
+    "review.institution": ("GET", "/review/registry/institution/ameli", None, (302, 403, 200)),
+    "review.contact_add": ("POST", "/review/registry/institution/ameli/contacts",
+                           {**CONTACT, "kind": "phone", "value": "01 40 00 00 09"}, (302, 403, 302)),
+    "review.contact_change": ("POST", "/review/registry/contact/{contact}",
+                              {**CONTACT, "action": "edit", "value": "01 40 00 00 08"}, (302, 403, 302)),
+    "review.proposal_settle": ("POST", "/review/proposals/{proposal}", {"action": "accept"}, (302, 403, 302)),
     "review.logout": ("POST", "/review/logout", {}, (302, 302, 302)),
     "review.static": ("GET", "/review/static/desk.css", None, (200, 200, 200)),
 }
@@ -50,12 +63,17 @@ def test_every_route_answers_each_role_as_expected(app, db, accounts, file_repor
     assign_pending(db)
     campaign = db.execute("SELECT campaign_id FROM cases WHERE id = ?", [case_id]).fetchone()[0]
     other = staff.add(db, "other@hopital.example", "reviewer", PASSWORD)
+    contact = registry_admin.add_contact(db, "ameli", registry_admin.ContactInput("phone", "01 40 00 00 07", **CONTACT),
+                                         ADMIN)
+    proposal = propose_contact(db, case_id, "phone", "01 40 00 00 06", CONTACT["source"], "", REVIEWER)
+    db.execute("UPDATE proposals SET institution_id = 'ameli' WHERE id = ?", [proposal])
+    db.conn.commit()
     client = app.test_client()
     if who != "anonymous":
         assert sign_in(client, {"reviewer": REVIEWER, "admin": ADMIN}[who]).status_code == 302
     wrong = []
     for endpoint, (method, template, form, expected) in ROUTES.items():  # logout comes last
-        path = template.format(case=case_id, campaign=campaign, other=other)
+        path = template.format(case=case_id, campaign=campaign, other=other, contact=contact, proposal=proposal)
         if method == "GET":
             resp = client.get(path)
         else:
@@ -68,7 +86,9 @@ def test_every_route_answers_each_role_as_expected(app, db, accounts, file_repor
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("path", ["/review/login", "/review/logout", "/review/case/1/decide", "/review/staff"])
+@pytest.mark.parametrize("path", ["/review/login", "/review/logout", "/review/case/1/decide", "/review/staff",
+                                  "/review/registry", "/review/registry/institution/ameli/contacts",
+                                  "/review/registry/contact/1", "/review/proposals/1"])
 def test_a_post_without_a_valid_csrf_token_is_refused_with_400(admin, path):
     assert admin.post(path, data={"verdict": "scam", "note": "x"}).status_code == 400
     assert admin.post(path, data={"csrf_token": "forged"}).status_code == 400

@@ -1,0 +1,314 @@
+"""Registry changes by admins: sourced and dated official contacts, staff institutions, proposals accepted or rejected.
+
+Every change names the https page that states it and the day it was checked, and is written to the audit log.
+Seed, FINESS and Annuaire rows are never edited here (the next seed load or import would undo it): staff add
+their own contact (origin 'staff') beside them, which imports and seed loads leave alone.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from sqlite_utils import Database
+
+from nlp.registry_index import normalise_phone
+from store import audit, clock
+
+KINDS = ("phone", "short_code", "domain", "email", "email_domain", "sms_sender")
+INSTITUTION_KINDS = ("national", "establishment", "practice", "lab", "other_public", "foreign")
+ORIGINS = ("seed", "staff", "finess", "annuaire")
+SEARCH_LIMIT = 50
+MAX_NOTE = 500
+# Audit actions that change the registry (the history of one institution is read back from them).
+ACTIONS = ("registry_contact_add", "registry_contact_edit", "registry_contact_remove",
+           "registry_institution_add", "proposal_accept", "proposal_reject")
+_DOMAIN = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class RegistryAdminError(ValueError):
+    """A registry change is refused (the message says why, in the desk's language)."""
+
+
+class UnknownEntry(RegistryAdminError):
+    """The institution, contact or proposal does not exist."""
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """An official contact as an admin typed it."""
+
+    kind: str
+    value: str
+    source: str
+    checked: str
+    note: str = ""
+    primary: bool = False
+
+
+def check_source(source: str) -> str:
+    """The source as stored: the https address of the page that states the contact."""
+    source = (source or "").strip()
+    if not source:
+        raise RegistryAdminError("Source manquante : indiquez l'adresse https de la page officielle qui donne "
+                                 "ce contact. Aucune modification du registre sans source.")
+    parts = urlsplit(source)
+    if parts.scheme != "https" or not parts.netloc or len(source) > 500 or any(c.isspace() for c in source):
+        raise RegistryAdminError(f"Source refusée : « {source[:80]} » n'est pas une adresse https "
+                                 "(https://…, 500 caractères au plus) de la page officielle qui donne ce contact.")
+    return source
+
+
+def check_date(checked: str, today: date | None = None) -> str:
+    """The day the source was checked, as YYYY-MM-DD, not in the future."""
+    checked = (checked or "").strip()
+    if not checked:
+        raise RegistryAdminError("Date de vérification manquante : indiquez le jour où la source a été consultée.")
+    try:
+        day = date.fromisoformat(checked) if _DAY.match(checked) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise RegistryAdminError(f"Date de vérification refusée : « {checked[:20]} » "
+                                 "n'est pas une date AAAA-MM-JJ.")
+    if day > (today or clock.now().date()):
+        raise RegistryAdminError(f"Date de vérification refusée : le {checked} est dans le futur.")
+    return checked
+
+
+def normalise(kind: str, value: str) -> str:
+    """A contact value in the registry's form (E.164 numbers, lower-case domains), or a clear refusal."""
+    value = (value or "").strip()
+    if kind not in KINDS:
+        raise RegistryAdminError(f"Type de contact inconnu « {kind[:30]} » : choisissez parmi {', '.join(KINDS)}.")
+    if not value or len(value) > 200:
+        raise RegistryAdminError("Valeur manquante ou trop longue (200 caractères au plus).")
+    if kind in ("domain", "email_domain"):
+        host = re.sub(r"^https?://", "", value.lower()).split("/")[0].removeprefix("www.")
+        if not _DOMAIN.match(host):
+            raise RegistryAdminError(f"« {value[:80]} » n'est pas un nom de domaine (exemple : ameli.fr).")
+        return host
+    if kind == "email":
+        local, _, domain = value.lower().partition("@")
+        if not local or not _DOMAIN.match(domain):
+            raise RegistryAdminError(f"« {value[:80]} » n'est pas une adresse e-mail.")
+        return f"{local}@{domain}"
+    if kind == "short_code":
+        digits = re.sub(r"\s", "", value)
+        if not re.fullmatch(r"\d{3,6}", digits):
+            raise RegistryAdminError(f"« {value[:80]} » n'est pas un numéro court (3 à 6 chiffres).")
+        return digits
+    if kind == "phone":
+        number = normalise_phone(value)
+        if not number.startswith("+") or not phonenumbers.is_valid_number(phonenumbers.parse(number, None)):
+            raise RegistryAdminError(f"« {value[:80]} » n'est pas un numéro de téléphone valide "
+                                     "(un numéro court se saisit avec le type short_code).")
+        return number
+    return value
+
+
+def search(db: Database, query: str = "", origin: str = "", limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    """Institutions by name, alias, id, FINESS number or town; without a query, the national and staff ones."""
+    query, where, args = (query or "").strip()[:100], [], []
+    if origin in ORIGINS:
+        where.append("i.origin = ?")
+        args.append(origin)
+    if query:
+        like = f"%{query.lower()}%"
+        where.append("(lower(i.name) LIKE ? OR lower(i.aliases) LIKE ? OR lower(i.town) LIKE ? OR i.finess = ?"
+                     " OR i.finess_ej = ? OR i.id = ? OR i.postcode = ?)")
+        args += [like, like, like, query, query, query, query]
+    elif origin not in ORIGINS:
+        where.append("i.origin IN ('seed', 'staff')")
+    sql = ("SELECT i.id, i.name, i.kind, i.origin, i.town, i.postcode, i.finess, i.active,"
+           " (SELECT count(*) FROM contacts c WHERE c.institution_id = i.id) AS contacts,"
+           " (SELECT count(*) FROM contacts c WHERE c.institution_id = i.id AND c.origin = 'staff') AS staff_contacts"
+           f" FROM institutions i {'WHERE ' + ' AND '.join(where) if where else ''}"
+           " ORDER BY i.origin IN ('finess', 'annuaire'), i.name LIMIT ?")
+    return list(db.query(sql, [*args, limit]))
+
+
+def institution(db: Database, inst_id: str) -> dict[str, Any]:
+    """One institution as stored (every column)."""
+    rows = list(db.query("SELECT * FROM institutions WHERE id = ?", [inst_id]))
+    if not rows:
+        raise UnknownEntry(f"Établissement « {inst_id[:80]} » introuvable dans le registre.")
+    return rows[0]
+
+
+def contacts(db: Database, inst_id: str) -> list[dict[str, Any]]:
+    """The contacts of one institution: imported or seeded first, then staff ones; primary first."""
+    return list(db.query("SELECT * FROM contacts WHERE institution_id = ? ORDER BY origin = 'staff', kind,"
+                         " is_primary DESC, id", [inst_id]))
+
+
+def contact(db: Database, contact_id: int) -> dict[str, Any]:
+    """One contact by id."""
+    rows = list(db.query("SELECT * FROM contacts WHERE id = ?", [contact_id]))
+    if not rows:
+        raise UnknownEntry(f"Contact #{contact_id} introuvable.")
+    return rows[0]
+
+
+def add_contact(db: Database, inst_id: str, entry: ContactInput, actor: str) -> int:
+    """Add a staff contact (sourced and dated) to an institution; returns its id."""
+    institution(db, inst_id)
+    row = _checked_row(entry)
+    try:
+        with db.conn:
+            contact_id = int(db.execute(
+                "INSERT INTO contacts (institution_id, kind, value, source, checked, note, is_primary, origin)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'staff')",
+                [inst_id, row["kind"], row["value"], row["source"], row["checked"], row["note"],
+                 int(row["primary"])]).lastrowid)
+    except sqlite3.IntegrityError:
+        raise RegistryAdminError(f"Ce contact ({row['kind']} {row['value']}) figure déjà pour cet établissement.") \
+            from None
+    _audit(db, actor, "registry_contact_add", institution=inst_id, contact=contact_id, after=row)
+    return contact_id
+
+
+def edit_contact(db: Database, contact_id: int, entry: ContactInput, actor: str) -> str:
+    """Change a staff contact (a new source and date are required); returns its institution id."""
+    before = _staff_contact(db, contact_id)
+    row = _checked_row(ContactInput(before["kind"], entry.value, entry.source, entry.checked, entry.note,
+                                    entry.primary))
+    try:
+        with db.conn:
+            db.execute("UPDATE contacts SET value = ?, source = ?, checked = ?, note = ?, is_primary = ? WHERE id = ?",
+                       [row["value"], row["source"], row["checked"], row["note"], int(row["primary"]), contact_id])
+    except sqlite3.IntegrityError:
+        raise RegistryAdminError(f"Ce contact ({row['kind']} {row['value']}) figure déjà pour cet établissement.") \
+            from None
+    _audit(db, actor, "registry_contact_edit", institution=before["institution_id"], contact=contact_id,
+           before=_public(before), after=row)
+    return str(before["institution_id"])
+
+
+def remove_contact(db: Database, contact_id: int, source: str, checked: str, actor: str) -> str:
+    """Remove a staff contact, naming the page that shows it is no longer valid; returns its institution id."""
+    before = _staff_contact(db, contact_id)
+    why = {"source": check_source(source), "checked": check_date(checked)}
+    with db.conn:
+        db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+    _audit(db, actor, "registry_contact_remove", institution=before["institution_id"], contact=contact_id,
+           before=_public(before), after=why)
+    return str(before["institution_id"])
+
+
+def add_institution(db: Database, name: str, kind: str, town: str, source: str, checked: str, actor: str) -> str:
+    """Create a staff institution (origin 'staff') from a source page; returns its id."""
+    name, town = " ".join((name or "").split()), " ".join((town or "").split())
+    if not name or len(name) > 200:
+        raise RegistryAdminError("Nom de l'établissement manquant ou trop long (200 caractères au plus).")
+    if kind not in INSTITUTION_KINDS:
+        raise RegistryAdminError(f"Type d'établissement inconnu « {kind[:30]} » : {', '.join(INSTITUTION_KINDS)}.")
+    why = {"source": check_source(source), "checked": check_date(checked)}
+    plain = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "etablissement"
+    inst_id, n = f"staff:{slug}", 1
+    while db.execute("SELECT 1 FROM institutions WHERE id = ?", [inst_id]).fetchone():
+        n += 1
+        inst_id = f"staff:{slug}-{n}"
+    with db.conn:
+        db.execute("INSERT INTO institutions (id, name, short_name, kind, country, town, department, finess, aliases,"
+                   " never_asks, origin, active, updated_at) VALUES (?, ?, '', ?, 'FR', ?, '', '', '[]', '[]',"
+                   " 'staff', 1, ?)", [inst_id, name, kind, town[:100], clock.iso(clock.now())])
+    _audit(db, actor, "registry_institution_add", institution=inst_id,
+           after={"name": name, "kind": kind, "town": town[:100], **why})
+    return inst_id
+
+
+def accept_proposal(db: Database, proposal_id: int, actor: str, inst_id: str = "", checked: str = "") -> int:
+    """A reviewer's proposed contact becomes a staff contact (its source and date kept); returns the contact id."""
+    p = _pending(db, proposal_id)
+    target = (inst_id or "").strip() or p["institution_id"] or ""
+    if not target:
+        raise RegistryAdminError("Cette proposition ne nomme pas d'établissement : choisissez-en un avant d'accepter.")
+    note = f"Proposé par {p['proposed_by']} (cas #{p['case_id']}). {p['note'] or ''}".strip()
+    contact_id = add_contact(db, target, ContactInput(str(p["kind"]), str(p["value"]), str(p["source"]),
+                                                      (checked or "").strip() or str(p["proposed_at"])[:10],
+                                                      note[:MAX_NOTE]), actor)
+    _settle(db, proposal_id, "accepted", actor)
+    _audit(db, actor, "proposal_accept", institution=target, contact=contact_id, proposal=proposal_id)
+    return contact_id
+
+
+def reject_proposal(db: Database, proposal_id: int, actor: str, reason: str) -> None:
+    """Turn a proposed contact down, with the reason."""
+    p = _pending(db, proposal_id)
+    reason = " ".join((reason or "").split())
+    if not reason or len(reason) > MAX_NOTE:
+        raise RegistryAdminError(f"Indiquez pourquoi la proposition est refusée (1 à {MAX_NOTE} caractères).")
+    _settle(db, proposal_id, "rejected", actor)
+    _audit(db, actor, "proposal_reject", institution=p["institution_id"], proposal=proposal_id,
+           after={"kind": p["kind"], "value": p["value"], "reason": reason})
+
+
+def history(db: Database, inst_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The registry changes of one institution, latest first (read from the audit log)."""
+    marks = ",".join("?" * len(ACTIONS))
+    return list(db.query(
+        f"SELECT id, at, actor, action, detail FROM audit WHERE action IN ({marks})"
+        " AND json_valid(detail) AND json_extract(detail, '$.institution') = ? ORDER BY id DESC LIMIT ?",
+        [*ACTIONS, inst_id, limit]))
+
+
+def import_status(db: Database, limit: int = 12) -> list[dict[str, Any]]:
+    """The latest FINESS / Annuaire imports: file, counts, status and errors."""
+    return list(db.query("SELECT * FROM imports ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def contacts_version(db: Database) -> tuple[Any, ...]:
+    """Changes whenever a staff or seed contact changes (what an engine refresh would compare)."""
+    return tuple(db.execute("SELECT count(*), max(id), (SELECT max(id) FROM audit WHERE action LIKE 'registry_%'"
+                            " OR action = 'proposal_accept') FROM contacts WHERE origin IN ('seed', 'staff')")
+                 .fetchone())
+
+
+def _checked_row(entry: ContactInput) -> dict[str, Any]:
+    note = " ".join((entry.note or "").split())
+    if len(note) > MAX_NOTE:
+        raise RegistryAdminError(f"Note trop longue ({MAX_NOTE} caractères au plus).")
+    return {"kind": entry.kind, "value": normalise(entry.kind, entry.value), "source": check_source(entry.source),
+            "checked": check_date(entry.checked), "note": note, "primary": bool(entry.primary)}
+
+
+def _staff_contact(db: Database, contact_id: int) -> dict[str, Any]:
+    row = contact(db, contact_id)
+    if row["origin"] != "staff":
+        raise RegistryAdminError(f"Le contact #{contact_id} vient de {row['origin']} : il n'est pas modifiable ici "
+                                 "(le prochain chargement l'écraserait). Ajoutez un contact de l'équipe à côté.")
+    return row
+
+
+def _pending(db: Database, proposal_id: int) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM proposals WHERE id = ?", [proposal_id]))
+    if not rows:
+        raise UnknownEntry(f"Proposition #{proposal_id} introuvable.")
+    if rows[0]["status"] != "pending":
+        raise RegistryAdminError(f"La proposition #{proposal_id} a déjà été traitée ({rows[0]['status']}).")
+    return rows[0]
+
+
+def _settle(db: Database, proposal_id: int, status: str, actor: str) -> None:
+    with db.conn:
+        db.execute("UPDATE proposals SET status = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
+                   [status, actor, clock.iso(clock.now()), proposal_id])
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("kind", "value", "source", "checked", "note", "is_primary")}
+
+
+def _audit(db: Database, actor: str, action: str, **detail: Any) -> None:
+    audit.record(db, actor, action, json.dumps({k: v for k, v in detail.items() if v is not None},
+                                               ensure_ascii=False, default=str))
+
