@@ -16,3 +16,15 @@ def test_a_domain_confirmed_by_staff_makes_the_next_answer_scam(tmp_path, triage
     after = engine.check(Report(text, "sms"))
     assert after.verdict == "scam"
     assert "2026-11-28" in after.reply or any("2026-11-28" in r.message for r in after.reasons)
+
+
+def test_an_official_contact_added_by_an_admin_is_used_at_the_next_check(tmp_path, triage):
+    from store import registry_admin
+
+    db = prepare_db(tmp_path / "v.sqlite3")
+    engine = build_triage(db, cues=triage.analyser.cues)
+    text = "Doctolib : votre rendez-vous est confirmé, détails sur https://rdv.doctolib-partenaire.org/a1"
+    assert next(x for x in engine.check(Report(text, "sms")).links)["status"] != "official"
+    registry_admin.add_contact(db, "doctolib", registry_admin.ContactInput(
+        "domain", "doctolib-partenaire.org", "https://example.org/page-that-states-it", "2026-11-28"), "admin@x")
+    assert next(x for x in engine.check(Report(text, "sms")).links)["status"] == "official"

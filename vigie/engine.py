@@ -14,6 +14,7 @@ from nlp.registry_index import RegistryIndex
 from review.lookup import CampaignLookup
 from store import get_db
 from store import registry as registry_store
+from store import registry_admin
 from store.directory import SqliteDirectory
 
 
@@ -30,26 +31,37 @@ def build_triage(db: sqlite_utils.Database, *, cues: CueFinder | None = None) ->
     data = registry_store.load(db)
     path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
     directory = SqliteDirectory(path) if path else None
-    index = RegistryIndex.build(data.institutions, data.indicators, directory)
-    return Triage(Analyser(index, cues), data.leaks, data.reporting,
-                  refresh=IndicatorRefresh(path, index) if path else None,
+    analyser = Analyser(RegistryIndex.build(data.institutions, data.indicators, directory), cues)
+    return Triage(analyser, data.leaks, data.reporting,
+                  refresh=RegistryRefresh(path, analyser, db) if path else None,
                   campaigns=CampaignLookup(path) if path else None)
 
 
-class IndicatorRefresh:
-    """Before each check, take in the indicators staff confirmed since the last one."""
+class RegistryRefresh:
+    """Before each check, take in what staff changed since the last one: indicators, official contacts."""
 
-    def __init__(self, path: str, index: RegistryIndex) -> None:
-        self.path, self.index = path, index
+    def __init__(self, path: str, analyser: Analyser, db: sqlite_utils.Database) -> None:
+        self.path, self.analyser = path, analyser
         self._local = threading.local()
-        self._version: tuple[object, ...] | None = None
+        self._indicators = registry_store.indicators_version(db)
+        self._contacts = registry_admin.contacts_version(db)
 
     def __call__(self) -> None:
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = sqlite_utils.Database(
                 sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False))
-        version = registry_store.indicators_version(db)
-        if version != self._version:
-            self.index.set_indicators(registry_store.load_indicators(db))
-            self._version = version
+        contacts = registry_admin.contacts_version(db)
+        if contacts != self._contacts:  # a new official contact: rebuild the (small) national index
+            old = self.analyser.index
+            data = registry_store.load(db)
+            clear = getattr(getattr(old.directory, "get", None), "cache_clear", None)
+            if clear is not None:  # the directory caches establishments with their contacts
+                clear()
+            self.analyser.index = RegistryIndex.build(data.institutions, data.indicators, old.directory)
+            self._contacts, self._indicators = contacts, registry_store.indicators_version(db)
+            return
+        indicators = registry_store.indicators_version(db)
+        if indicators != self._indicators:
+            self.analyser.index.set_indicators(registry_store.load_indicators(db))
+            self._indicators = indicators

@@ -62,7 +62,7 @@ def test_an_added_contact_is_normalised_kept_as_staff_shown_and_audited(admin, d
     [row] = staff_contacts(db)
     assert (row["kind"], row["value"], row["source"], row["checked"]) == ("phone", "+33140000000", SOURCE, "2026-11-20")
     html = admin.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "+33140000000" in html and "Modification enregistrée" in html and "prochain redémarrage" in html
+    assert "+33140000000" in html and "Modification enregistrée" in html and "dès le message suivant" in html
     actor, detail = db.execute("SELECT actor, detail FROM audit WHERE action = 'registry_contact_add'").fetchone()
     assert actor == ADMIN and json.loads(detail)["after"]["source"] == SOURCE
     assert "registry_contact_add" in html  # the institution's own history
