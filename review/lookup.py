@@ -1,14 +1,13 @@
 """The campaign lookup the engine asks before answering: has a person already settled this wording?"""
 from __future__ import annotations
 
-import sqlite3
 import threading
 
-import sqlite_utils
 
 from bot import campaigns as fingerprints
 from nlp.types import Findings
 from store import campaigns as store
+from store.db import ReadOnlyConnections
 
 
 class CampaignLookup:
@@ -16,7 +15,7 @@ class CampaignLookup:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._local = threading.local()
+        self._connections = ReadOnlyConnections(path)
         self._lock = threading.Lock()
         self._version: tuple[object, ...] | None = None
         self._decided: dict[str, tuple[str, str]] = {}
@@ -37,10 +36,7 @@ class CampaignLookup:
 
     def refresh(self) -> None:
         """Reload the decided texts when a decision was taken since the last call (one cheap query otherwise)."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = sqlite_utils.Database(
-                sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False))
+        db = self._connections.get()
         version = store.decisions_version(db)
         if version == self._version:
             return

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlite_utils
@@ -51,3 +52,20 @@ def get_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
     db = connect(path)
     migrate(db)
     return db
+
+
+class ReadOnlyConnections:
+    """One read-only connection to a database file per thread, opened on first use."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+
+    def get(self) -> sqlite_utils.Database:
+        """This thread's read-only connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 5000")
+            db = self._local.db = sqlite_utils.Database(conn)
+        return db

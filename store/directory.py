@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from sqlite_utils import Database
+
+from store.db import ReadOnlyConnections
 
 from nlp.directory import name_variants
 from nlp.text import fold_compact
@@ -62,17 +63,11 @@ class SqliteDirectory:
     """`nlp.directory.Directory` over the database file, one read-only connection per thread."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self._local = threading.local()
+        self._connections = ReadOnlyConnections(path)
         self.get = lru_cache(maxsize=4096)(self._get)  # type: ignore[method-assign]
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 5000")
-            self._local.conn = conn
-        return conn
+        return self._connections.get().conn
 
     def by_keys(self, keys: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Institution ids for each name key found."""

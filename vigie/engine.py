@@ -1,8 +1,6 @@
 """Wiring: which store feeds which engine."""
 from __future__ import annotations
 
-import sqlite3
-import threading
 from pathlib import Path
 
 import sqlite_utils
@@ -15,6 +13,7 @@ from review.lookup import CampaignLookup
 from store import get_db
 from store import registry as registry_store
 from store import registry_admin
+from store.db import ReadOnlyConnections
 from store.directory import SqliteDirectory
 
 
@@ -41,16 +40,13 @@ class RegistryRefresh:
     """Before each check, take in what staff changed since the last one: indicators, official contacts."""
 
     def __init__(self, path: str, analyser: Analyser, db: sqlite_utils.Database) -> None:
-        self.path, self.analyser = path, analyser
-        self._local = threading.local()
+        self.analyser = analyser
+        self._connections = ReadOnlyConnections(path)
         self._indicators = registry_store.indicators_version(db)
         self._contacts = registry_admin.contacts_version(db)
 
     def __call__(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = sqlite_utils.Database(
-                sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False))
+        db = self._connections.get()
         contacts = registry_admin.contacts_version(db)
         if contacts != self._contacts:  # a new official contact: rebuild the (small) national index
             old = self.analyser.index

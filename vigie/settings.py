@@ -4,27 +4,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _number(env: Mapping[str, str], name: str, default: float, kind: type = int) -> Any:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name} must be {what}, got {raw!r}") from None
 
 
 class SettingsError(ValueError):
@@ -69,7 +60,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY", ""),
             data_key=env.get("VIGIE_DATA_KEY", ""),
             public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
-            behind_proxy=_int(env, "BEHIND_PROXY", 0),
+            behind_proxy=_number(env, "BEHIND_PROXY", 0),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             twilio_from=env.get("TWILIO_FROM", ""),
@@ -80,7 +71,7 @@ class Settings:
             smtp_url=env.get("SMTP_URL", ""),
             smtp_from=env.get("SMTP_FROM", ""),
             api_tokens=tokens,
-            retention_days=_int(env, "VIGIE_RETENTION_DAYS", 90),
-            review_below_score=_float(env, "VIGIE_REVIEW_BELOW_SCORE", 0.6),
-            review_target_hours=_float(env, "VIGIE_REVIEW_TARGET_HOURS", 4.0),
+            retention_days=_number(env, "VIGIE_RETENTION_DAYS", 90),
+            review_below_score=_number(env, "VIGIE_REVIEW_BELOW_SCORE", 0.6, float),
+            review_target_hours=_number(env, "VIGIE_REVIEW_TARGET_HOURS", 4.0, float),
         )
