@@ -267,10 +267,9 @@ def import_status(db: Database, limit: int = 12) -> list[dict[str, Any]]:
 
 
 def contacts_version(db: Database) -> tuple[Any, ...]:
-    """Changes whenever a staff or seed contact changes (what an engine refresh would compare)."""
-    return tuple(db.execute("SELECT count(*), max(id), (SELECT max(id) FROM audit WHERE action LIKE 'registry_%'"
-                            " OR action = 'proposal_accept') FROM contacts WHERE origin IN ('seed', 'staff')")
-                 .fetchone())
+    """Changes whenever staff change a contact or the seed files are reloaded (two key lookups)."""
+    return tuple(db.execute("SELECT (SELECT value FROM meta WHERE key = 'contacts_version'), "
+                            "(SELECT value FROM meta WHERE key = 'seed_version')").fetchone())
 
 
 def _checked_row(entry: ContactInput) -> dict[str, Any]:
@@ -311,4 +310,7 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
 def _audit(db: Database, actor: str, action: str, **detail: Any) -> None:
     audit.record(db, actor, action, json.dumps({k: v for k, v in detail.items() if v is not None},
                                                ensure_ascii=False, default=str))
+    with db.conn:  # every registry change bumps the version engines compare before each check
+        db.execute("INSERT INTO meta (key, value) VALUES ('contacts_version', '1') ON CONFLICT(key) "
+                   "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
