@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 from store import staff
 from store.db import connect
-from tests.browser.test_try_page import ARGS, _need_chromium
+from tests.browser.test_try_page import ARGS, _need_chromium, screenshot_path
 from tests.review.seeds import seed_dashboard
 from vigie.settings import Settings
 from webhooks.app import create_app
@@ -40,7 +40,7 @@ def series_total(page, chart: str, series: str) -> int:
         f"#{chart} rect[data-series='{series}']", "els => els.map(e => e.getAttribute('data-count'))"))
 
 
-def test_the_dashboard_charts_show_the_seeded_counts(dashboard_url):
+def test_the_dashboard_charts_show_the_seeded_counts(dashboard_url, tmp_path):
     executable = _need_chromium()
     url, seeded = dashboard_url
     from playwright.sync_api import sync_playwright
@@ -71,7 +71,7 @@ def test_the_dashboard_charts_show_the_seeded_counts(dashboard_url):
             assert page.inner_text("#overturned-share") == seeded.overturned
             assert page.locator("#chart-overturned rect[data-share]").count() >= 1
             assert not [m for m in problems if "Content Security Policy" in m], problems
-            page.screenshot(path=str(ROOT / "docs" / "dashboard.png"), full_page=True)
+            page.screenshot(path=screenshot_path("dashboard.png", tmp_path), full_page=True)
             page.click("text=30 jours")
             page.wait_for_selector("a.current[href$='days=30']")
             assert page.inner_text("#total-reports") == str(seeded.total)

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 from bot.report import Report
 from store import staff
 from store.db import connect
-from tests.browser.test_try_page import ARGS, _need_chromium
+from tests.browser.test_try_page import ARGS, _need_chromium, screenshot_path
 from vigie.settings import Settings
 from webhooks.app import create_app
 from webhooks.intake import Inbound
@@ -49,7 +49,7 @@ def desk_url(tmp_path, triage):
     db.conn.close()
 
 
-def test_a_reviewer_works_the_queue_with_the_keyboard_and_settles_a_campaign(desk_url):
+def test_a_reviewer_works_the_queue_with_the_keyboard_and_settles_a_campaign(desk_url, tmp_path):
     executable = _need_chromium()
     url, db = desk_url
     from playwright.sync_api import sync_playwright
@@ -65,7 +65,7 @@ def test_a_reviewer_works_the_queue_with_the_keyboard_and_settles_a_campaign(des
             page.wait_for_selector("#queue")
             assert int(page.inner_text("#waiting-count")) >= 1
             assert "MOREAU" not in page.content() and "[nom]" in page.content()
-            page.screenshot(path=str(ROOT / "docs" / "desk-queue.png"), full_page=True)
+            page.screenshot(path=screenshot_path("desk-queue.png", tmp_path), full_page=True)
             page.keyboard.press("j")
             page.keyboard.press("k")
             assert page.get_attribute("tr.sel", "data-href") == page.get_attribute("tr[data-href]", "data-href")
@@ -84,7 +84,7 @@ def test_a_reviewer_works_the_queue_with_the_keyboard_and_settles_a_campaign(des
             page.keyboard.press("Control+Enter")
             page.wait_for_selector("#decided")
             assert "3 suivi(s)" in page.inner_text("#decided")
-            page.screenshot(path=str(ROOT / "docs" / "desk-case.png"), full_page=True)
+            page.screenshot(path=screenshot_path("desk-case.png", tmp_path), full_page=True)
         finally:
             browser.close()
     queued = db.execute("SELECT channel FROM outbox WHERE meta LIKE '%followup%' ORDER BY channel").fetchall()

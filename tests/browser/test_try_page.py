@@ -20,6 +20,13 @@ SCAM = ("CPAM : Votre carte vitale arrive à expiration, afin de rester couvert,
         "le formulaire de renouvellement : https://assures-amell.fr")
 
 
+def screenshot_path(name: str, tmp_path: Path) -> str:
+    """docs/<name> when VIGIE_UPDATE_SCREENSHOTS=1 (to refresh the README's pictures), else a temp file."""
+    if os.environ.get("VIGIE_UPDATE_SCREENSHOTS") == "1":
+        return str(ROOT / "docs" / name)
+    return str(tmp_path / name)
+
+
 def _need_chromium() -> str:
     if CHROMIUM:
         return CHROMIUM
@@ -39,7 +46,7 @@ def live_url(tmp_path, triage):
     server.shutdown()
 
 
-def test_pasting_a_scam_shows_the_verdict_a_patient_gets(live_url):
+def test_pasting_a_scam_shows_the_verdict_a_patient_gets(live_url, tmp_path):
     executable = _need_chromium()
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
@@ -53,6 +60,6 @@ def test_pasting_a_scam_shows_the_verdict_a_patient_gets(live_url):
             page.wait_for_selector("#result")
             assert page.get_attribute(".badge", "data-verdict") == "scam"
             assert page.inner_text(".reply").startswith("ARNAQUE probable.")
-            page.screenshot(path=str(ROOT / "docs" / "try-it.png"), full_page=True)
+            page.screenshot(path=screenshot_path("try-it.png", tmp_path), full_page=True)
         finally:
             browser.close()
