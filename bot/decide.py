@@ -60,10 +60,10 @@ class Decision:
     institution: Institution | None
 
 
-def decide(f: Findings, index: RegistryIndex) -> Decision:
-    """Weigh the findings of one message into a verdict."""
+def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = ()) -> Decision:
+    """Weigh the findings of one message (and `extra` evidence from its envelope) into a verdict."""
     inst = claimed_institution(f, index)
-    ev: list[Evidence] = []
+    ev: list[Evidence] = list(extra)
     ev += _link_evidence(f, inst)
     ev += _phone_evidence(f, inst)
     ev += _sender_evidence(f, inst)

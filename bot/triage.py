@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Protocol
 
 from bot import replies
-from bot.decide import SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD, Decision, Evidence, decide
+from bot.decide import Decision, Evidence, decide
 from bot.report import Report
 from bot.verdict import Reason, Verdict
 from nlp.types import Findings, Institution, Leak
@@ -41,9 +41,9 @@ class Triage:
         findings = self.analyser.analyse(
             report.full_text(), channel=report.channel, sender=report.sender,
             extra_senders=report.extra_senders, hidden_links=report.hidden_links)
-        decision = decide(findings, self.analyser.index)
-        if report.auth_failed:
-            decision = _with_auth_failure(decision, findings, self.analyser.index)
+        # A failed SPF/DKIM/DMARC check is strong: it is what a spoofed official sender looks like.
+        envelope = (Evidence("auth_failed", 0.5, strong=True),) if report.auth_failed else ()
+        decision = decide(findings, self.analyser.index, envelope)
         confirmed = self.campaigns(findings) if self.campaigns is not None else None
         if confirmed is not None:
             decision = _with_confirmation(decision, *confirmed)
@@ -123,14 +123,6 @@ class Triage:
 
 
 _LEGIT_CODES = {"sender_official", "link_official", "phone_official", "advice"}
-
-
-def _with_auth_failure(decision: Decision, findings: Findings, index: Any) -> Decision:
-    """Re-decide with the failed SPF/DKIM/DMARC check added as evidence."""
-    ev = decision.evidence + (Evidence("auth_failed", 0.5),)
-    score = 1 - (1 - decision.score) * 0.5
-    verdict = "scam" if score >= SCAM_THRESHOLD else "suspicious" if score >= SUSPICIOUS_THRESHOLD else decision.verdict
-    return Decision(verdict, score, ev, decision.institution)
 
 
 def _with_confirmation(decision: Decision, verdict: str, decided_at: str) -> Decision:

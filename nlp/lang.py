@@ -29,9 +29,7 @@ def is_other_language(text: str) -> bool:
 
 def detect(text: str, default: str = "fr") -> str:
     """'fr' or 'en' by counting common function words in the first 2,000 characters."""
-    words = _WORD.findall(text[:2000].lower())
-    fr = sum(w in _FR for w in words) + 2 * sum(ch in "éèêàçù" for ch in text[:2000])
-    en = sum(w in _EN for w in words)
+    fr, en = scores(text)
     if fr == en:
         return default
     return "fr" if fr > en else "en"

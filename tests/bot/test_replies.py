@@ -103,3 +103,13 @@ def test_legitimate_reply_explains_with_legitimacy_reasons_only(triage):
         "ou déplacer, rendez-vous sur doctolib.fr", sender="Doctolib"))
     assert verdict.verdict == "legitimate"
     assert replies.t("fr", "reasons", "link_cta") not in verdict.reply
+
+
+def test_a_failed_authenticity_check_weighs_even_against_an_official_looking_sender(triage):
+    from bot.report import Report
+
+    text = "Information de paiement : consultez votre compte sur https://www.ameli.fr"
+    genuine = triage.check(Report(text, "email", sender="assurance-maladie@info.ameli.fr"))
+    spoofed = triage.check(Report(text, "email", sender="assurance-maladie@info.ameli.fr", auth_failed=True))
+    assert spoofed.score > genuine.score
+    assert "auth_failed" in {r.code for r in spoofed.reasons}
