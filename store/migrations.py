@@ -177,3 +177,30 @@ def _review(db: Database) -> None:
             status TEXT NOT NULL DEFAULT 'pending', reviewed_by TEXT, reviewed_at TEXT
         )""")
     db.execute("CREATE INDEX proposals_status ON proposals (status, proposed_at)")
+
+
+# Hardening (issue 9). Each placeholder belongs to one piece of work; an empty one is removed
+# before release. Never edit one after it has been released.
+@MIGRATIONS(name="0006_sessions_and_limits")
+def _sessions_and_limits(db: Database) -> None:
+    pass  # web security: staff session versions, rate-limit counters shared across workers
+
+
+@MIGRATIONS(name="0007_outbox_lease")
+def _outbox_lease(db: Database) -> None:
+    pass  # outbox: a lease claimed before sending; Telegram poller state
+
+
+@MIGRATIONS(name="0008_import_failures")
+def _import_failures(db: Database) -> None:
+    pass  # registry imports: failed imports recorded with their reason
+
+
+@MIGRATIONS(name="0009_indicator_provenance")
+def _indicator_provenance(db: Database) -> None:
+    pass  # decisions: which cases each indicator came from, for OUBLI and purge
+
+
+@MIGRATIONS(name="0010_intake_hardening")
+def _intake_hardening(db: Database) -> None:
+    pass  # intake: stored replies replayed as sent, e-mail tokens stored with the e-mail
