@@ -87,11 +87,24 @@ def test_message_over_1mb_as_an_argument_exits_1(vigie):
     assert result.exit_code == 1 and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("content", [None, b"", b"  \r\n"], ids=["missing", "empty", "blank"])
+def test_eml_missing_or_empty_file_exits_1_after_checking_the_others(vigie, tmp_path, content):
+    good = write_eml(tmp_path / "good.eml", HTML_EML)
+    bad = tmp_path / "bad.eml"
+    if content is not None:
+        bad.write_bytes(content)
+    result = vigie("check", "--eml", str(bad), "--eml", str(good))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"== {good}" in result.stdout  # the good file is still checked, after the bad one
+    assert f"{bad}: error:" in result.stderr and "1 of 2 e-mail files could not be checked" in result.stderr
+    assert len([line for line in result.stderr.splitlines() if str(bad) in line]) == 1
+
+
 def test_eml_files_get_one_json_line_each_and_a_bad_file_an_error(vigie, tmp_path):
     good = write_eml(tmp_path / "good.eml", HTML_EML)
     bad = write_eml(tmp_path / "bad.eml", b"\x00\xff\xfe\x00binary\x00\x00\xc3\x28" * 50)
     result = vigie("check", "--json", "--eml", str(good), "--eml", str(bad))
-    assert result.exit_code == 0
+    assert result.exit_code == 1 and "1 of 2 e-mail files could not be checked" in result.stderr
     first, second = (json.loads(line) for line in result.stdout.strip().splitlines())
     assert first["file"] == str(good) and first["verdict"] in ("scam", "suspicious")
     assert "ameli-remboursement-dossier.com" in {link["domain"] for link in first["links"]}
@@ -146,10 +159,10 @@ def test_every_phishing_pot_email_gets_a_verdict(vigie):
     assert len(files) == 300
     args = ["check", "--json"] + [a for f in files for a in ("--eml", str(f))]
     result = vigie(*args)
-    assert result.exit_code == 0
     rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert [r["file"] for r in rows] == [str(f) for f in files]
     # The collection holds zero-byte files (sample-2227.eml): nothing to parse, an error is right.
     empty = {str(f) for f in files if f.stat().st_size == 0}
+    assert result.exit_code == (1 if empty else 0)
     assert all("verdict" in r for r in rows if r["file"] not in empty)
     assert not [r for r in rows if "error" in r and r["file"] not in empty]

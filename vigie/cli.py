@@ -83,8 +83,9 @@ def check(args: tuple[str, ...], sender: str | None, channel: str | None, eml: b
         if not args:
             raise AnalysisError("--eml needs at least one file")
         triage = _triage()
-        for path in args:
-            _check_eml(triage, Path(path), channel or "email", as_json)
+        failed = [p for p in args if not _check_eml(triage, Path(p), channel or "email", as_json)]
+        if failed:  # every file was still checked; the status says not all of them could be
+            raise EmailParseError(f"{len(failed)} of {len(args)} e-mail files could not be checked")
         return
     if len(args) > 1:
         raise AnalysisError("give the message as one argument (quote it), or '-' to read stdin")
@@ -94,7 +95,8 @@ def check(args: tuple[str, ...], sender: str | None, channel: str | None, eml: b
     _print(triage.check(report), as_json, None)
 
 
-def _check_eml(triage: Any, path: Path, channel: str, as_json: bool) -> None:
+def _check_eml(triage: Any, path: Path, channel: str, as_json: bool) -> bool:
+    """Print the verdict of one .eml file (or its one-line error); False when it could not be checked."""
     try:
         parsed = parse_eml(path.read_bytes())
         verdict = triage.check(Report(**{**parsed.report.__dict__, "channel": channel}))
@@ -104,8 +106,9 @@ def _check_eml(triage: Any, path: Path, channel: str, as_json: bool) -> None:
             click.echo(json.dumps({"file": str(path), "error": reason}, ensure_ascii=False))
         else:
             click.echo(f"{path}: error: {reason}", err=True)
-        return
+        return False
     _print(verdict, as_json, str(path))
+    return True
 
 
 def _print(verdict: Any, as_json: bool, file: str | None) -> None:
