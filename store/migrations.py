@@ -188,7 +188,12 @@ def _sessions_and_limits(db: Database) -> None:
 
 @MIGRATIONS(name="0007_outbox_lease")
 def _outbox_lease(db: Database) -> None:
-    pass  # outbox: a lease claimed before sending; Telegram poller state
+    # outbox: a worker claims a row (claimed_by, lease_until) before sending, so two never send it.
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN lease_until TEXT")
+    # Telegram polling: updates already answered, so a restart does not answer them again.
+    db["telegram_updates"].create({"update_id": int, "answered_at": str}, pk="update_id")
+    db["telegram_updates"].create_index(["answered_at"])
 
 
 @MIGRATIONS(name="0008_import_failures")

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Mapping
@@ -29,12 +32,18 @@ class Worker:
     senders: Mapping[str, Sender]
     retention_days: int = 90
     counts: dict[str, int] = field(default_factory=dict)
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    lease: timedelta = outbox.LEASE
+    batch: int = 50
 
     def run_once(self, db: Database, when: datetime | None = None) -> dict[str, int]:
         """One pass over the due messages; returns what happened to them."""
         moment = when or clock.now()
         done = {"sent": 0, "retry": 0, "failed": 0, "held": 0, "cancelled": 0}
-        for msg in outbox.due(db, moment):
+        for _ in range(self.batch):  # claimed one at a time: another worker can take the next one
+            msg = outbox.claim(db, self.name, when, self.lease)
+            if msg is None:
+                break
             done[self._one(db, msg, moment)] += 1
         if any(done.values()):
             log.info("outbox pass: %s", done)
@@ -56,12 +65,14 @@ class Worker:
         try:
             if sender is None:
                 raise SendError(f"no sender is configured for {msg.channel}")
-            sender.send(reporters.address_of(db, self.keys, msg.reporter) or "", msg.body, msg.meta)
+            address = reporters.address_of(db, self.keys, msg.reporter) or ""
+            sender.send(address, msg.body, {**msg.meta, "idempotency_key": msg.key})
         except (SendError, CryptoError) as exc:
-            status = outbox.mark_failed(db, msg.id, str(exc), moment)
-            log.warning("outbox %s to %s failed (%s): %s", msg.id, msg.reporter[:12], status, exc)
+            status = outbox.mark_failed(db, msg.id, str(exc), moment, retry_after=getattr(exc, "retry_after", None))
+            log.warning("outbox %s on %s failed (%s): %s", msg.id, msg.channel, status, exc)
             return "failed" if status == "failed" else "retry"
-        outbox.mark_sent(db, msg.id, moment)
+        if not outbox.mark_sent(db, msg.id, moment, worker=self.name):
+            log.warning("outbox %s: the lease ran out during the send; another worker may send it too", msg.id)
         return "sent"
 
     def purge_if_due(self, db: Database, when: datetime | None = None) -> dict[str, int] | None:

@@ -1,20 +1,28 @@
 """Outgoing messages: Twilio REST (SMS, WhatsApp), the Telegram Bot API and SMTP."""
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any, Mapping, Protocol
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from store import clock
 from vigie.settings import Settings
+
+log = logging.getLogger("vigie.senders")
 
 
 class SendError(Exception):
-    """A message could not be sent now (the outbox will retry)."""
+    """A message could not be sent now (the outbox will retry, not before `retry_after` seconds)."""
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
 
 
 class Sender(Protocol):
@@ -24,7 +32,8 @@ class Sender(Protocol):
 
 
 class TwilioSender:
-    """SMS and WhatsApp through Twilio's REST API."""
+    """SMS and WhatsApp through Twilio's REST API (which takes no idempotency key: a worker killed
+    between Twilio's answer and the outbox update sends the message once more after the lease)."""
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str) -> None:
         self.account_sid, self.auth_token, self.from_number = account_sid, auth_token, from_number
@@ -46,7 +55,8 @@ class TwilioSender:
 
 
 class TelegramSender:
-    """The Telegram Bot API at TELEGRAM_API_URL (a local fake server in tests)."""
+    """The Telegram Bot API at TELEGRAM_API_URL (a local fake server in tests). It takes no
+    idempotency key; HTTP statuses are logged, never the text or the chat."""
 
     def __init__(self, api_url: str, token: str, client: httpx.Client | None = None) -> None:
         self.base = f"{api_url.rstrip('/')}/bot{token}"
@@ -57,11 +67,21 @@ class TelegramSender:
         try:
             resp = self.client.post(f"{self.base}/{method}", json=dict(payload),
                                     **({"timeout": timeout} if timeout else {}))
-            data = resp.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except httpx.HTTPError as exc:
+            log.warning("telegram %s: %s", method, type(exc).__name__)
             raise SendError(f"telegram {method}: {type(exc).__name__}") from exc
-        if not data.get("ok"):
-            raise SendError(f"telegram {method}: {data.get('description', resp.status_code)}")
+        (log.debug if resp.status_code == 200 else log.warning)("telegram %s: HTTP %s", method, resp.status_code)
+        try:
+            data = resp.json()
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict) or data.get("ok") is not True:
+            data = data if isinstance(data, dict) else {}
+            params = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+            retry = params.get("retry_after")
+            raise SendError(f"telegram {method}: HTTP {resp.status_code} {str(data.get('description', ''))[:200]}",
+                            status=resp.status_code,
+                            retry_after=float(retry) if isinstance(retry, (int, float)) and retry > 0 else None)
         return data.get("result")
 
     def send(self, address: str, body: str, meta: Mapping[str, Any]) -> None:
@@ -72,7 +92,7 @@ class TelegramSender:
 class SmtpSender:
     """E-mail replies through SMTP_URL (smtp:// with STARTTLS when offered, or smtps://)."""
 
-    def __init__(self, url: str, from_addr: str, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, from_addr: str, timeout: float = 10.0, *, envelope_from: str = "") -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError("SMTP_URL must look like smtp://user:pass@host:port or smtps://...")
@@ -80,17 +100,28 @@ class SmtpSender:
         self.host, self.port = parts.hostname, parts.port or (465 if self.tls else 25)
         self.user, self.password = unquote(parts.username or ""), unquote(parts.password or "")
         self.from_addr, self.timeout = from_addr or f"vigie@{self.host}", timeout
+        # MAIL FROM:<> (RFC 3834 §3.3) unless a bounces address is given: a bounce never gets a reply.
+        self.envelope_from = envelope_from
+        self.domain = parseaddr(self.from_addr)[1].rpartition("@")[2] or self.host
 
-    def send(self, address: str, body: str, meta: Mapping[str, Any]) -> None:
-        """Send one plain-text e-mail."""
+    def message(self, address: str, body: str, meta: Mapping[str, Any]) -> EmailMessage:
+        """The reply as it is sent: dated, a Message-ID on the sending domain (stable across retries
+        when the outbox gives an idempotency key), marked as an automatic reply."""
         msg = EmailMessage()
         msg["From"], msg["To"] = self.from_addr, address
         msg["Subject"] = meta.get("subject", "Vigie")
-        msg["Message-ID"] = make_msgid(domain="vigie.local")
+        msg["Date"] = format_datetime(clock.now())
+        key = meta.get("idempotency_key")
+        msg["Message-ID"] = f"<{key}.vigie@{self.domain}>" if key else make_msgid("vigie", domain=self.domain)
         msg["Auto-Submitted"] = "auto-replied"
         if meta.get("in_reply_to"):
             msg["In-Reply-To"] = msg["References"] = meta["in_reply_to"]
         msg.set_content(body)
+        return msg
+
+    def send(self, address: str, body: str, meta: Mapping[str, Any]) -> None:
+        """Send one plain-text e-mail."""
+        msg = self.message(address, body, meta)
         try:
             if self.tls:
                 smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
@@ -104,7 +135,7 @@ class SmtpSender:
                     smtp.ehlo()
                 if self.user:
                     smtp.login(self.user, self.password)
-                smtp.send_message(msg)
+                smtp.send_message(msg, from_addr=self.envelope_from)
         except (smtplib.SMTPException, OSError) as exc:
             raise SendError(f"smtp: {type(exc).__name__}") from exc
 

@@ -1,8 +1,15 @@
-"""A tiny fake Telegram Bot API on 127.0.0.1 (http.server in a thread): records calls, serves updates."""
+"""A tiny fake Telegram Bot API on 127.0.0.1 (http.server in a thread): records calls, serves updates.
+
+It fails the way the real one does when asked: `fail_next` answers 502, `throttle_next` answers 429
+with `parameters.retry_after`, `delay` slows every answer, a `token` other than the one given
+answers 401. getUpdates keeps updates until an offset above them confirms them, and waits up to
+its `timeout` for new ones (a long poll).
+"""
 from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -10,27 +17,22 @@ from typing import Any
 class FakeBotApi:
     """POST /bot<token>/<method> with a JSON body; answers like the Bot API."""
 
-    def __init__(self) -> None:
+    def __init__(self, token: str | None = None, port: int = 0) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.updates: list[dict[str, Any]] = []
         self.fail_next = 0
+        self.throttle_next = 0
+        self.retry_after = 1
+        self.delay = 0.0
+        self.token = token
+        self.lock = threading.Condition()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                method = self.path.rsplit("/", 1)[-1]
-                api.calls.append((method, body))
-                if api.fail_next:
-                    api.fail_next -= 1
-                    self._reply(502, {"ok": False, "description": "Bad Gateway"})
-                elif method == "getUpdates":
-                    pending, api.updates = api.updates, []
-                    self._reply(200, {"ok": True, "result": pending})
-                else:
-                    self._reply(200, {"ok": True, "result": {"message_id": len(api.calls)}})
-
-            def _reply(self, status: int, data: dict[str, Any]) -> None:
+                token, method = self.path.removeprefix("/bot").rsplit("/", 1)
+                status, data = api.answer(token, method, body)
                 raw = json.dumps(data).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -41,9 +43,45 @@ class FakeBotApi:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def answer(self, token: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The status and JSON the Bot API would give."""
+        if self.delay:
+            time.sleep(self.delay)
+        with self.lock:
+            self.calls.append((method, body))
+            if self.token is not None and token != self.token:
+                return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            if self.fail_next:
+                self.fail_next -= 1
+                return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+            if self.throttle_next:
+                self.throttle_next -= 1
+                return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests",
+                             "parameters": {"retry_after": self.retry_after}}
+            if method == "getMe":
+                return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Vigie"}}
+            if method != "getUpdates":
+                return 200, {"ok": True, "result": {"message_id": len(self.calls)}}
+            return 200, {"ok": True, "result": self._updates(body)}
+
+    def _updates(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = body.get("offset") or 0
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed ones go
+        deadline = time.monotonic() + min(float(body.get("timeout") or 0), 5.0)
+        while not self.updates and time.monotonic() < deadline:
+            self.lock.wait(deadline - time.monotonic())
+        return list(self.updates)
+
+    def push(self, *updates: dict[str, Any]) -> None:
+        """New updates for getUpdates (wakes a waiting long poll)."""
+        with self.lock:
+            self.updates.extend(updates)
+            self.lock.notify_all()
 
     def __enter__(self) -> "FakeBotApi":
         self.thread.start()
@@ -55,4 +93,5 @@ class FakeBotApi:
 
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         """Bodies of the calls to `method`."""
-        return [body for name, body in self.calls if name == method]
+        with self.lock:
+            return [body for name, body in self.calls if name == method]

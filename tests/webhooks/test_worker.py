@@ -74,7 +74,8 @@ def test_whatsapp_follow_up_inside_24_hours_is_sent(db):
     outbox.enqueue(db, "whatsapp", who.pseudonym, "suivi")
     recorder = RecordingSender()
     Worker(KEYS, {"whatsapp": recorder}).run_once(db)
-    assert recorder.sent == [("whatsapp:+33612345678", "suivi", {})]
+    ((address, body, meta),) = recorder.sent
+    assert (address, body) == ("whatsapp:+33612345678", "suivi") and len(meta["idempotency_key"]) == 24
 
 
 def test_the_retention_purge_runs_once_a_day(db):
