@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Callable
 
 from sqlite_utils import Database
 
@@ -56,8 +57,10 @@ def prior(db: Database, channel: str, provider_id: str) -> Delivery | None:
 
 
 def record(db: Database, channel: str, provider_id: str, reply: str, case: NewCase | None = None,
-           when: datetime | None = None) -> Delivery:
-    """Store the answer (and the case) in one transaction; a concurrent twin keeps the first."""
+           when: datetime | None = None, also: Callable[[Database], None] | None = None) -> Delivery:
+    """Store the answer (and the case) in one transaction; a concurrent twin keeps the first.
+
+    `also` runs last in the same transaction (e.g. remembering the provider's token)."""
     stamp = clock.iso(when or clock.now())
     try:
         with db.conn:
@@ -71,6 +74,8 @@ def record(db: Database, channel: str, provider_id: str, reply: str, case: NewCa
                 case_id = cur.lastrowid
             db.execute("INSERT INTO inbound (channel, provider_message_id, case_id, reply, received_at)"
                        " VALUES (?, ?, ?, ?, ?)", [channel, provider_id, case_id, reply, stamp])
+            if also is not None:
+                also(db)
     except sqlite3.IntegrityError:
         existing = prior(db, channel, provider_id)
         if existing is None:
