@@ -1,8 +1,13 @@
-"""`Analyser.analyse`: one message in, `Findings` out. Pure: no I/O, no network."""
+"""`Analyser.analyse`: one message in, `Findings` out. Pure: no I/O, no network.
+
+The work per message is bounded: the text is normalised (runs collapsed, long tokens cut, see
+`nlp.normalise`), analysed on its first `MAX_CHARS` characters, and each analysis has a time
+budget checked between stages (`AnalysisTimeout`: the report goes to staff as an error case).
+"""
 from __future__ import annotations
 
 import dataclasses
-import re
+import time
 from typing import Iterable
 
 from nlp import extract, judge
@@ -10,12 +15,15 @@ from nlp.cues import CueFinder
 from nlp.domains import has_public_suffix
 from nlp.institutions import recognise
 from nlp.lang import detect, is_other_language
-from nlp.refang import refang
+from nlp.normalise import normalise_mapped
+from nlp.refang import refang_mapped
 from nlp.registry_index import RegistryIndex
 from nlp.types import Cue, Findings, PhoneFinding, SenderFinding
 
-MAX_CHARS = 20_000  # longer texts are analysed on their first 20,000 characters
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_CHARS = 20_000  # longer texts are analysed on their first 20,000 characters (Findings.truncated)
+MAX_INPUT = 4 * MAX_CHARS  # what is normalised at most: runs collapse, so keep some margin
+MAX_HIDDEN_LINK = 2_000
+BUDGET_S = 1.0  # wall-clock seconds one analysis may take; a normal message takes a few ms
 _CALL_CONTEXT = ("appel", "compos", "contact", "rappel", "numéro", "numero", "tél", "tel ", "sms",
                  "call", "txt", "text", "send", "reply", "dial", "ring", " to ", " au ", " le ",
                  "no:", "ph:", "n°")
@@ -25,12 +33,28 @@ class AnalysisError(ValueError):
     """The message cannot be analysed (empty, not text)."""
 
 
+class AnalysisTimeout(AnalysisError):
+    """The analysis went over its time budget: a hostile message, kept for staff as an error case."""
+
+
+class _Budget:
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def check(self, stage: str) -> None:
+        if time.monotonic() > self.deadline:
+            raise AnalysisTimeout(f"analysis over its {self.seconds:g} s budget after {stage}")
+
+
 class Analyser:
     """Holds the registry index and the spaCy pipelines; `analyse` is thread-safe to call."""
 
-    def __init__(self, index: RegistryIndex, cues: CueFinder | None = None) -> None:
+    def __init__(self, index: RegistryIndex, cues: CueFinder | None = None, *,
+                 budget_s: float = BUDGET_S) -> None:
         self.index = index
         self.cues = cues or CueFinder()
+        self.budget_s = budget_s
 
     def analyse(self, text: str, *, channel: str = "sms", sender: str | None = None,
                 extra_senders: Iterable[str] = (), lang: str | None = None,
@@ -38,28 +62,38 @@ class Analyser:
         """Find indicators, the claimed institution and the cues in one message."""
         if not isinstance(text, str):
             raise AnalysisError("the message must be text")
-        text = _CONTROL.sub(" ", text)
-        hidden = [h for h in hidden_links if h and h not in text][:20]
+        budget = _Budget(self.budget_s)
+        original = text
+        mapped = normalise_mapped(text[:MAX_INPUT])
+        hidden = [h for h in (normalise_mapped(x[:MAX_HIDDEN_LINK]).text for x in hidden_links if x) if h
+                  and h not in mapped.text][:20]
         if hidden:
-            text = f"{text}\n\n[liens cachés / hidden links] " + " ".join(hidden)
-        text = refang(text)
-        truncated = len(text) > MAX_CHARS
-        text = text[:MAX_CHARS]
+            mapped = mapped.append("\n\n[liens cachés / hidden links] " + " ".join(hidden))
+        mapped = refang_mapped(mapped)
+        truncated = len(original) > MAX_INPUT or len(mapped.text) > MAX_CHARS
+        mapped = mapped.cut(MAX_CHARS)
+        text = mapped.text
         if not text.strip():
             raise AnalysisError("the message is empty")
+        budget.check("normalising")
         lang = lang if lang in ("fr", "en") else detect(text)
         cues, advice = self.cues.find(text, lang, is_other_language(text))
+        budget.check("cues")
+        links = tuple(judge.judge_link(r, self.index) for r in extract.links(text, has_public_suffix))
+        phones = tuple(self._phones(text, lang))
+        emails = tuple(judge.judge_email(a, d, s, self.index) for a, d, s in extract.emails(text))
+        budget.check("indicators")
+        amounts, ibans = tuple(extract.amounts(text)), tuple(extract.ibans(text))
+        institutions = tuple(recognise(text, self.index))
+        budget.check("institutions")
         return Findings(
-            text=text, lang=lang, channel=channel,
-            links=tuple(judge.judge_link(r, self.index) for r in extract.links(text, has_public_suffix)),
-            phones=tuple(self._phones(text, lang)),
-            emails=tuple(judge.judge_email(a, d, s, self.index) for a, d, s in extract.emails(text)),
-            amounts=tuple(extract.amounts(text)), ibans=tuple(extract.ibans(text)),
+            text=text, lang=lang, channel=channel, links=links, phones=phones, emails=emails,
+            amounts=amounts, ibans=ibans,
             cues=tuple(cues) + tuple(Cue("advice", c.pattern_id, c.span, c.text) for c in advice),
-            institutions=tuple(recognise(text, self.index)),
+            institutions=institutions,
             sender=self._sender(sender),
             extra_senders=tuple(s for s in (self._sender(x) for x in extra_senders) if s),
-            truncated=truncated,
+            truncated=truncated, original=original, offsets=tuple(mapped.bounds),
         )
 
     def _phones(self, text: str, lang: str) -> list[PhoneFinding]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.lookups import load_lookups
+import srsly
 from spacy.tokens import Doc
 
 from nlp.text import unaccent
@@ -22,6 +22,7 @@ SPANS_KEY = "cues"
 REQUEST_CUES = frozenset({"bank_request", "credential_request", "nir_request",
                           "personal_data_request", "payment_request"})
 _NEGATIONS = frozenset({"jamais", "never", "not", "pas", "n't"})
+MAX_TEXT = 100_000
 _CLAUSE_END = frozenset({".", "!", "?", ";", ",", ":", "\n"})
 
 
@@ -32,32 +33,93 @@ def make_lemma_norm(nlp: Language, name: str, lookup_lang: str) -> "LemmaNorm":
 
 
 class LemmaNorm:
-    """Sets `token.lemma_` from spacy-lookups-data and `token.norm_` = unaccented lemma."""
+    """Sets `token.lemma_` from spacy-lookups-data and `token.norm_` = unaccented lemma.
+
+    Lookups are case- and accent-insensitive: "etre", "livree", "PAYEZ" find their lemma. An
+    unaccented word that is also another word ("livre" for "livré") keeps its own lemma, and the
+    patterns of the other lemma also accept it (`collisions`, used by `_normed`).
+    """
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         # "xx" (other languages) has no lemma table: the norm is the unaccented word.
-        self.table = {} if lang == "xx" else load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        self.table: dict[str, Any] = {} if lang == "xx" else _lemma_table(lang)
+        self.folded: dict[str, str] = {}  # unaccented form -> lemma, when only the accented form is known
+        self.collisions: dict[str, set[str]] = {}  # norm of a lemma -> unaccented forms taken by other words
+        self.lemmas = {v for v in self.table.values() if isinstance(v, str)}
+        for word, lemma in self.table.items():
+            if word.isascii():
+                continue
+            bare = _fold(word)
+            if bare == word:
+                continue
+            lemma = lemma[0] if isinstance(lemma, list) else lemma
+            other = self.table.get(bare)
+            if other is None:
+                self.folded.setdefault(bare, lemma)
+            elif _fold(other[0] if isinstance(other, list) else other) != _fold(lemma):
+                self.collisions.setdefault(_fold(lemma), set()).add(bare)
 
     def lemma(self, word: str) -> str:
         """The lookup lemma of a lower-cased word (itself when unknown)."""
         word = word.replace("’", "'")
-        lemma = self.table.get(word, word)
+        lemma = self.table.get(word)
+        if lemma is None:
+            lemma = self.folded.get(_fold(word)) or self._verb(word) or word
         return lemma[0] if isinstance(lemma, list) else lemma  # some tables hold candidate lists
+
+    def _verb(self, word: str) -> str | None:
+        """French verbs the table lacks ("reprogrammez"): the infinitive when it is a known lemma."""
+        if self.lang != "fr" or len(word) < 6 or not word.isalpha():
+            return None
+        for ending in ("ez", "ées", "és", "ée", "é", "ees", "ee"):
+            if word.endswith(ending):
+                infinitive = word[:-len(ending)] + "er"
+                return infinitive if ending == "ez" or infinitive in self.lemmas else None
+        return None
 
     def norm(self, word: str) -> str:
         """The unaccented lemma: what patterns match on."""
         return unaccent(self.lemma(word.lower()))
 
     def __call__(self, doc: Doc) -> Doc:
+        shouting = _shouting(doc.text)
         for token in doc:
-            if token.is_upper and len(token) <= 5:  # acronyms (CHU, CPAM) are not words to lemmatise
+            if token.is_upper and len(token) <= 5 and not shouting:
+                # acronyms (CHU, CPAM) are not words to lemmatise, unless the whole text is in capitals
                 token.lemma_ = token.norm_ = unaccent(token.lower_)
                 continue
             lemma = self.lemma(_unleet(token.lower_))
             token.lemma_ = lemma
             token.norm_ = unaccent(lemma)
         return doc
+
+
+def _lemma_table(lang: str) -> dict[str, Any]:
+    """The lookup table as a plain dict of strings (spaCy's Table keeps only hashes of the keys)."""
+    import spacy_lookups_data
+
+    return srsly.read_gzip_json(spacy_lookups_data.get_file(f"{lang}_lemma_lookup.json.gz"))
+
+
+_FOLD = {c: unaccent(chr(c)) for c in range(0xC0, 0x250)}
+
+
+def _fold(word: str) -> str:
+    """`unaccent` for lower-case words, fast on Latin letters (the tables are large)."""
+    folded = word.translate(_FOLD)
+    return folded if folded.isascii() else unaccent(folded)
+
+
+def _shouting(text: str) -> bool:
+    """True when the text is written in capitals (then short upper-case words are words, not acronyms)."""
+    upper = lower = 0
+    for ch in text[:2000]:
+        if ch.isupper():
+            upper += 1
+        elif ch.islower():
+            lower += 1
+    return upper >= 12 and upper > 3 * lower
 
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "5": "s", "@": "a", "$": "s"})
@@ -115,9 +177,11 @@ def _patterns(lang: str, norm: "LemmaNorm") -> list[dict[str, Any]]:
 
 
 def _normed(value: Any, norm: "LemmaNorm") -> Any:
-    """A pattern word also matches through the same lemma lookup as the text ("vitale" -> "vital")."""
+    """A pattern word also matches through the same lemma lookup as the text ("vitale" -> "vital"),
+    and through its forms written without accents that are other words ("livre" for "livré")."""
     words = [value] if isinstance(value, str) else value.get("IN", [])
-    expanded = sorted({w for word in words for w in (word, norm.norm(word))})
+    expanded = sorted({w for word in words for w in (word, norm.norm(word))
+                       for w in (w, *norm.collisions.get(w, ()))})
     return expanded[0] if len(expanded) == 1 else {"IN": expanded}
 
 
@@ -129,6 +193,7 @@ def build(lang: str) -> Language:
                                                      "senter", "ner", "attribute_ruler", "lemmatizer"])
     else:
         nlp = spacy.blank(lang)
+    nlp.max_length = MAX_TEXT  # the analyser cuts texts well before; this refuses anything that slipped by
     norm = nlp.add_pipe("vigie_lemma_norm", config={"lookup_lang": lang})
     ruler = nlp.add_pipe("span_ruler", config={"spans_key": SPANS_KEY, "validate": True,
                                                "overwrite": False})

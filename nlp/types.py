@@ -142,7 +142,7 @@ class SenderFinding:
 class Findings:
     """Everything nlp.analyse found in one message."""
 
-    text: str  # the analysed (refanged, size-capped) text; spans refer to it
+    text: str  # the analysed (normalised, refanged, size-capped) text; spans refer to it
     lang: str
     channel: str
     links: tuple[LinkFinding, ...] = ()
@@ -155,7 +155,21 @@ class Findings:
     sender: SenderFinding | None = None
     extra_senders: tuple[SenderFinding, ...] = field(default=())  # Reply-To, Return-Path
     truncated: bool = False
+    original: str = ""  # the text as the patient sent it (before normalisation)
+    # offsets[i]: where text[i] starts in `original`; offsets[len(text)]: where the analysed part ends
+    offsets: tuple[int, ...] = ()
 
     def cue_codes(self) -> set[str]:
         """The set of cue codes found."""
         return {c.code for c in self.cues}
+
+    def original_span(self, span: Span) -> Span:
+        """The span of `original` that a span of `text` came from (itself without a map)."""
+        from nlp.normalise import original_span  # plain dataclasses here; the helper lives with the map
+
+        return original_span(self.offsets, span)
+
+    def original_text(self, span: Span) -> str:
+        """What the patient wrote where `span` of the analysed text is."""
+        a, b = self.original_span(span)
+        return (self.original or self.text)[a:b]
