@@ -80,6 +80,11 @@ def looks_like_sender(text: str) -> bool:
     return 0 < len(line) <= 60 and "\n" not in line and len(line.split()) <= 6 and not _URLISH.search(line)
 
 
+def has_visible(text: str) -> bool:
+    """True when `text` shows something: a character that is not a space, control or format mark."""
+    return any(unicodedata.category(ch)[0] not in "CZ" for ch in text)
+
+
 def respond(report: Report, ctx: Context, triage: Checks, *, media: bool = False) -> Outcome:
     """The answer to one incoming message (`media`: a picture or file came with it)."""
     found = command_of(report.text)
@@ -90,7 +95,7 @@ def respond(report: Report, ctx: Context, triage: Checks, *, media: bool = False
         return Outcome("command", (text,), lang, command=name)
     if ctx.awaiting_sender and looks_like_sender(report.text):
         return _refine(report, ctx, triage)
-    if not report.text.strip() and not report.hidden_links:
+    if not has_visible(report.text) and not report.hidden_links:
         lang = _lang(ctx.lang)
         return Outcome("empty", (_t(lang, "media" if media else "empty"),) + _notice(ctx, lang), lang)
     return _check(replace(report, lang=report.lang or ctx.lang), ctx, triage)

@@ -208,4 +208,5 @@ def _indicator_provenance(db: Database) -> None:
 
 @MIGRATIONS(name="0010_intake_hardening")
 def _intake_hardening(db: Database) -> None:
-    pass  # intake: stored replies replayed as sent, e-mail tokens stored with the e-mail
+    # intake: the messages of each answer as sent (JSON list), so a redelivery replays them as sent
+    db.execute("ALTER TABLE inbound ADD COLUMN messages TEXT")

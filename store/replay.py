@@ -14,3 +14,14 @@ def remember(db: Database, token: str, timestamp: int, when: datetime | None = N
         cur = db.execute("INSERT OR IGNORE INTO seen_tokens (token, timestamp, seen_at) VALUES (?, ?, ?)",
                          [token, timestamp, clock.iso(when or clock.now())])
     return cur.rowcount == 1
+
+
+def seen(db: Database, token: str) -> bool:
+    """True when this token was already used."""
+    return db.execute("SELECT 1 FROM seen_tokens WHERE token = ?", [token]).fetchone() is not None
+
+
+def insert(db: Database, token: str, timestamp: int, when: datetime | None = None) -> None:
+    """Record a token inside the caller's transaction (the one that stores what it signed)."""
+    db.execute("INSERT OR IGNORE INTO seen_tokens (token, timestamp, seen_at) VALUES (?, ?, ?)",
+               [token, timestamp, clock.iso(when or clock.now())])

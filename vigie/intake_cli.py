@@ -88,6 +88,9 @@ def ingest_email() -> None:
     intake = build_intake(settings)
     db = connect(settings.db_path)
     answer = receive_email(intake, db, raw)
+    if answer is None:  # a bounce, auto-reply or list mail: never answered (RFC 3834)
+        click.echo(json.dumps({"case_id": None, "duplicate": False, "verdict": None, "ignored": True}))
+        return
     click.echo(json.dumps({"case_id": answer.case_id, "duplicate": answer.duplicate, "verdict": answer.verdict}))
 
 

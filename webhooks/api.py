@@ -6,7 +6,9 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, request
 
+from bot.conversation import has_visible
 from bot.report import Report
+from webhooks import clean
 from webhooks.channel import Channel
 from webhooks.errors import Malformed, RateLimited, Unauthenticated, Unavailable
 from webhooks.http import SMALL_BODY, json_object, limit_body
@@ -51,13 +53,15 @@ def parse(data: dict) -> Report:
     text, channel, sender = data.get("text"), data.get("channel") or "api", data.get("sender")
     if not isinstance(text, str) or not text.strip():
         raise Malformed("'text' must be a non-empty string")
+    if not has_visible(clean.text(text)):
+        raise Malformed("'text' is an empty message (only spaces or control characters)")
     if len(text) > MAX_TEXT:
         raise Malformed(f"'text' is longer than {MAX_TEXT} characters")
-    if channel not in API_CHANNELS:
+    if not isinstance(channel, str) or channel not in API_CHANNELS:
         raise Malformed(f"'channel' must be one of {', '.join(API_CHANNELS)}")
     if sender is not None and (not isinstance(sender, str) or len(sender) > 500):
         raise Malformed("'sender' must be a string")
-    return Report(text=text, channel=channel, sender=sender or None)
+    return clean.report(Report(text=text, channel=channel, sender=sender or None))
 
 
 CHANNEL = Channel("api", ("api",), bp, "VIGIE_API_TOKENS", lambda s: s.api_tokens)

@@ -10,6 +10,7 @@ from webhooks.errors import Malformed, TooLarge
 
 SMALL_BODY = 64 * 1024  # SMS, Telegram and API requests
 EMAIL_BODY = 10 * 1024 * 1024
+MAX_JSON_DEPTH = 32  # a Telegram update nests about 8 deep; 1,000 deep only exhausts the stack
 
 
 def limit_body(max_bytes: int) -> None:
@@ -22,11 +23,29 @@ def limit_body(max_bytes: int) -> None:
 
 
 def json_object() -> dict[str, Any]:
-    """The body as a JSON object, or Malformed."""
-    data = request.get_json(silent=True, force=True)
+    """The body as a JSON object nested at most MAX_JSON_DEPTH deep, or Malformed."""
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:
+        raise Malformed(f"the JSON is nested more than {MAX_JSON_DEPTH} deep") from None
     if not isinstance(data, dict):
         raise Malformed("the body is not a JSON object")
+    if depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise Malformed(f"the JSON is nested more than {MAX_JSON_DEPTH} deep")
     return data
+
+
+def depth(data: Any, limit: int) -> int:
+    """How deep lists and objects nest in `data` (walked without recursion, stops past `limit`)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if deepest > limit:
+                break
+            stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def same_secret(given: str | None, expected: str) -> bool:

@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from typing import Any, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping
 
 from sqlite_utils import Database
 
 from bot import replies
 from bot.conversation import Checks, Context, Outcome, respond
 from bot.report import Report
-from store import audit, cases, conversation, outbox, reporters
+from store import answers, audit, cases, conversation, outbox, reporters
 from store.crypto import DataKeys
 from vigie.settings import Settings
+from webhooks import clean
 from webhooks.senders import SendError, Sender
 
 log = logging.getLogger("vigie.intake")
 AWAITING_SENDER = "awaiting_sender"
+Also = Callable[[Database], None]  # more work for the transaction that stores the answer
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,18 @@ class Intake:
                  senders: Mapping[str, Sender]) -> None:
         self.settings, self.triage, self.keys, self.senders = settings, triage, keys, dict(senders)
 
-    def receive(self, db: Database, msg: Inbound) -> Answer:
-        """Answer one inbound message (a redelivery gets the stored answer, nothing new is stored)."""
+    def receive(self, db: Database, msg: Inbound, also: Also | None = None) -> Answer:
+        """Answer one inbound message (a redelivery gets the stored answer, nothing new is stored).
+
+        `also` runs in the transaction that stores the answer (or alone, for a redelivery)."""
+        msg = _sanitised(msg)
         seen = cases.prior(db, msg.channel, msg.provider_id)
         if seen is not None:
             log.info("redelivery %s/%s -> case %s", msg.channel, msg.provider_id[:40], seen.case_id)
-            return Answer(seen.reply, (seen.reply,), "fr", seen.case_id, duplicate=True)
+            if also is not None:
+                with db.conn:
+                    also(db)
+            return self._replayed(db, msg, seen)
         who = reporters.touch(db, self.keys, msg.channel, msg.address) if msg.address else None
         pseudonym = who.pseudonym if who else None
         waiting = self._awaiting(db, pseudonym)
@@ -65,12 +73,13 @@ class Intake:
                       first_contact=bool(who and who.first_contact), awaiting_sender=waiting.text if waiting else None,
                       retention_days=self.settings.retention_days)
         outcome = respond(msg.report, ctx, self.triage, media=msg.media)
+        store = _storing(msg, outcome.messages, also)
         if outcome.kind == "command" and pseudonym:
-            return self._command(db, msg, outcome, pseudonym)
+            return self._command(db, msg, outcome, pseudonym, store)
         if outcome.refines:
-            return self._refined(db, msg, outcome, pseudonym, waiting)
+            return self._refined(db, msg, outcome, pseudonym, waiting, store)
         new_case = self._new_case(outcome, pseudonym) if outcome.kind in ("report", "error") else None
-        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text, new_case)
+        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text, new_case, also=store)
         if pseudonym:
             if outcome.ask_sender and delivery.case_id and not delivery.duplicate:
                 conversation.save(db, pseudonym, conversation.Pending(AWAITING_SENDER, {"case_id": delivery.case_id}))
@@ -78,7 +87,7 @@ class Intake:
                 conversation.clear(db, pseudonym)
         log.info("case %s channel %s reporter %s kind %s status %s", delivery.case_id, msg.channel,
                  (pseudonym or "-")[:12], outcome.kind, outcome.status)
-        return self._answer(outcome, delivery, pseudonym)
+        return self._answer(db, msg, outcome, delivery, pseudonym)
 
     def _awaiting(self, db: Database, pseudonym: str | None) -> cases.Case | None:
         if not pseudonym:
@@ -88,7 +97,7 @@ class Intake:
             return None
         return cases.get(db, int(pending.data.get("case_id", 0)))
 
-    def _command(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str) -> Answer:
+    def _command(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str, store: Also) -> Answer:
         if outcome.command == "forget":
             counts = reporters.forget(db, pseudonym)
             audit.record(db, f"reporter:{pseudonym[:12]}", "forget", json.dumps(counts))
@@ -99,22 +108,23 @@ class Intake:
             reporters.set_stopped(db, pseudonym, False)
         if outcome.command != "forget" and outcome.lang:
             reporters.set_lang(db, pseudonym, outcome.lang)
-        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text)
+        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text, also=store)
         log.info("command %s channel %s reporter %s", outcome.command, msg.channel, pseudonym[:12])
-        return self._answer(outcome, delivery, pseudonym)
+        return self._answer(db, msg, outcome, delivery, pseudonym)
 
     def _refined(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str | None,
-                 waiting: cases.Case | None) -> Answer:
+                 waiting: cases.Case | None, store: Also) -> Answer:
         if waiting and outcome.verdict is not None and outcome.report is not None:
             cases.refine(db, waiting.id, sender=outcome.report.sender or "", verdict=outcome.verdict.verdict,
                          score=outcome.verdict.score, verdict_json=_json(outcome.verdict.to_dict()),
                          reply=outcome.text, status=outcome.status or "answered")
         if pseudonym:
             conversation.clear(db, pseudonym)
-        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text)
+        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text, also=store)
         log.info("case %s refined with the sender, reporter %s", waiting.id if waiting else None,
                  (pseudonym or "-")[:12])
-        return self._answer(outcome, cases.Delivery(delivery.reply, waiting.id if waiting else None), pseudonym)
+        return self._answer(db, msg, outcome, cases.Delivery(delivery.reply, waiting.id if waiting else None,
+                                                            delivery.duplicate), pseudonym)
 
     def _new_case(self, outcome: Outcome, pseudonym: str | None) -> cases.NewCase:
         report, verdict = outcome.report or Report(""), outcome.verdict
@@ -124,10 +134,17 @@ class Intake:
             score=verdict.score if verdict else None,
             verdict_json=_json(verdict.to_dict()) if verdict else None, reply=outcome.text, lang=outcome.lang)
 
-    def _answer(self, outcome: Outcome, delivery: cases.Delivery, pseudonym: str | None) -> Answer:
+    def _answer(self, db: Database, msg: Inbound, outcome: Outcome, delivery: cases.Delivery,
+                pseudonym: str | None) -> Answer:
+        if delivery.duplicate:  # a concurrent twin stored its answer first: give that one
+            return self._replayed(db, msg, delivery)
         verdict = outcome.verdict.verdict if outcome.verdict else None
-        return Answer(delivery.reply, outcome.messages if not delivery.duplicate else (delivery.reply,),
-                      outcome.lang, delivery.case_id, delivery.duplicate, verdict, pseudonym)
+        return Answer(delivery.reply, outcome.messages, outcome.lang, delivery.case_id, False, verdict, pseudonym)
+
+    def _replayed(self, db: Database, msg: Inbound, seen: cases.Delivery) -> Answer:
+        """The stored answer, message by message as it was sent."""
+        messages = answers.sent(db, msg.channel, msg.provider_id) or (seen.reply,)
+        return Answer(seen.reply, messages, "fr", seen.case_id, duplicate=True)
 
     def deliver(self, db: Database, channel: str, address: str, body: str, *, reporter: str,
                 meta: Mapping[str, Any] | None = None, case_id: int | None = None) -> bool:
@@ -154,6 +171,21 @@ class Intake:
         stored = cases.set_feedback(db, case_id, pseudonym, value)
         log.info("feedback %s on case %s (stored: %s) reporter %s", value, case_id, stored, pseudonym[:12])
         return cases.record(db, channel, provider_id, replies.t(lang, "conversation", f"thanks_{value}")).reply
+
+
+def _sanitised(msg: Inbound) -> Inbound:
+    """The message storable as it is: no lone surrogate, no control character, ids on one line."""
+    return replace(msg, provider_id=clean.one_line(msg.provider_id, 2000), report=clean.report(msg.report),
+                   address=clean.one_line(msg.address, 2000) if msg.address else msg.address)
+
+
+def _storing(msg: Inbound, messages: tuple[str, ...], also: Also | None) -> Also:
+    """Work for the answer's transaction: the messages as sent, then the caller's `also`."""
+    def run(db: Database) -> None:
+        answers.save(db, msg.channel, msg.provider_id, messages)
+        if also is not None:
+            also(db)
+    return run
 
 
 def _lang(hint: str | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+import logging
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr
@@ -13,14 +14,17 @@ from sqlite_utils import Database
 
 from bot import replies
 from store import replay
+from webhooks import clean
 from webhooks.channel import Channel
 from webhooks.errors import Forged, Malformed, NotAcceptable
 from webhooks.http import EMAIL_BODY, limit_body
-from webhooks.intake import Answer, Inbound, Intake
-from webhooks.mime import EmailParseError, parse_eml
+from webhooks.intake import Also, Answer, Inbound, Intake
+from webhooks.mail_rules import never_answer
+from webhooks.mime import PARSE_ERRORS, EmailParseError, parse_eml
 from webhooks.resources import get_db, get_intake
 
 bp = Blueprint("email", __name__)
+log = logging.getLogger("vigie.email")
 MAX_AGE_SECONDS = 300
 
 
@@ -32,11 +36,15 @@ def inbound():
     intake, form = get_intake(), request.form
     timestamp = verify(intake.settings.mailgun_signing_key, form.get("timestamp", ""),
                        form.get("token", ""), form.get("signature", ""))
-    raw = _raw_mime()
-    db = get_db()
-    if not replay.remember(db, form["token"], timestamp):
+    raw, db, token = _raw_mime(), get_db(), form["token"]
+    if replay.seen(db, token):
         raise NotAcceptable("this Mailgun token was already used (a replay)")
-    answer = receive_email(intake, db, raw)
+    # The token is remembered in the transaction that stores the e-mail: a crash before it commits
+    # leaves neither, and Mailgun's retry with the same token is accepted.
+    answer = receive_email(intake, db, raw, also=lambda d: replay.insert(d, token, timestamp))
+    if answer is None:
+        replay.remember(db, token, timestamp)
+        return jsonify({"status": "ignored", "case_id": None})
     return jsonify({"status": "duplicate" if answer.duplicate else "ok", "case_id": answer.case_id})
 
 
@@ -73,30 +81,42 @@ def _from_parsed_fields(form) -> bytes:
     """A MIME message rebuilt from Mailgun's parsed fields (a route without the raw MIME)."""
     msg = EmailMessage()
     for field, header in (("from", "From"), ("subject", "Subject"), ("Message-Id", "Message-ID")):
-        if form.get(field):
-            msg[header] = form[field]
-    msg.set_content(form.get("body-plain") or form.get("stripped-text") or "")
-    return msg.as_bytes()
+        value = clean.one_line(form.get(field) or "")  # no CR/LF: a field cannot add a header
+        if value:
+            try:
+                msg[header] = value
+            except PARSE_ERRORS:
+                raise Malformed(f"the '{field}' field is not a valid {header} header") from None
+    msg.set_content(clean.text(form.get("body-plain") or form.get("stripped-text") or ""))
+    try:
+        return msg.as_bytes()
+    except PARSE_ERRORS:
+        raise Malformed("the parsed fields do not make an e-mail") from None
 
 
-def receive_email(intake: Intake, db: Database, raw: bytes) -> Answer:
-    """Parse, dedupe (forwarded Message-ID per forwarder), answer by SMTP or the outbox."""
+def receive_email(intake: Intake, db: Database, raw: bytes, also: Also | None = None) -> Answer | None:
+    """Parse, dedupe (forwarded Message-ID per forwarder), answer by SMTP or the outbox.
+
+    None when the e-mail must get no answer at all (RFC 3834: bounces, auto-replies, list mail)."""
     try:
         parsed = parse_eml(raw)
     except EmailParseError as exc:
         raise Malformed(str(exc)) from exc
-    address = parseaddr(parsed.outer_from)[1].strip().lower()
-    if "@" not in address:
+    address = clean.one_line(parseaddr(parsed.outer_from)[1]).lower()
+    if "@" not in address or " " in address:
         raise Malformed("the e-mail has no From address to answer")
+    headers = BytesHeaderParser().parsebytes(raw)
+    own = parseaddr(intake.settings.smtp_from)[1].lower()
+    why = never_answer(headers, address, own, parsed.forwarded)
+    if why:  # neither the address nor the text is logged
+        log.info("email: not answered and not stored: %s", why)
+        return None
     message_id = parsed.message_id or hashlib.sha256(raw).hexdigest()
     provider_id = f"{message_id}|{intake.keys.pseudonym('email', address)[:16]}"
-    answer = intake.receive(db, Inbound("email", provider_id, address, parsed.report))
-    headers = BytesHeaderParser().parsebytes(raw)
-    automatic = str(headers.get("Auto-Submitted", "no")).lower() != "no"
-    ours = address == parseaddr(intake.settings.smtp_from)[1].lower()
-    if not answer.duplicate and answer.reporter and not automatic and not ours:
+    answer = intake.receive(db, Inbound("email", provider_id, address, parsed.report), also=also)
+    if not answer.duplicate and answer.reporter:
         meta = {"kind": "reply", "subject": replies.t(answer.lang, "conversation", "email_subject"),
-                "in_reply_to": str(headers.get("Message-ID", "") or "")}
+                "in_reply_to": clean.message_id(str(headers.get("Message-ID", "") or ""))}
         intake.deliver(db, "email", address, answer.text, reporter=answer.reporter, meta=meta,
                        case_id=answer.case_id)
     return answer

@@ -1,17 +1,30 @@
 """Parse a raw e-mail (MIME) into a Report: the forwarded message, its senders and its links."""
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
+from email import errors as email_errors
 from email import policy
-from email.message import EmailMessage, Message
-from email.parser import BytesParser
+from email.message import Message
+from email.parser import BytesHeaderParser, BytesParser
 from html.parser import HTMLParser
+from typing import Iterator
 
 from bot.report import Report
+from webhooks import clean
+from webhooks.mail_rules import command_above_quote
 
 MAX_EML_BYTES = 10 * 1024 * 1024
 MAX_BODY_CHARS = 50_000
+MAX_DEPTH = 12  # multipart levels walked; real mail nests 3 or 4 deep
+MAX_PARTS = 500  # parts walked in one e-mail
+MAX_MULTIPART_HEADERS = 100  # more multipart containers than this: the parser would recurse too deep
+# What the e-mail library raises on hostile input (a broken header, an odd charset, deep nesting).
+PARSE_ERRORS = (ValueError, LookupError, IndexError, TypeError, AttributeError, AssertionError,
+                RecursionError, email_errors.MessageError)
+_MULTIPART = re.compile(rb"^content-type:[ \t]*multipart/", re.I | re.M)
+_UNSAFE_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"}
 _FORWARD_MARKERS = re.compile(
     r"^[ >]*(?:-{2,}\s*(?:Forwarded message|Message transf[ée]r[ée]|Original Message|Message d'origine)\s*-{2,}"
     r"|D[ée]but du message r[ée]exp[ée]di[ée]\s*:|Begin forwarded message\s*:)\s*$",
@@ -32,6 +45,7 @@ class ParsedEmail:
     report: Report
     message_id: str
     outer_from: str  # who forwarded it (the patient), for the reply
+    forwarded: bool = False  # a forward (attached or inline), not a message written to Vigie
 
 
 def parse_eml(data: bytes) -> ParsedEmail:
@@ -42,42 +56,92 @@ def parse_eml(data: bytes) -> ParsedEmail:
         raise EmailParseError(f"the e-mail is larger than {MAX_EML_BYTES // (1024 * 1024)} MB")
     if b"\x00" in data[:4096]:
         raise EmailParseError("this is binary data, not an e-mail")
-    outer = BytesParser(policy=policy.default).parsebytes(data)
-    if not any(outer.get(h) for h in ("From", "Subject", "Date", "Message-ID", "Content-Type")):
+    outer, flat = _parse(data)
+    if not any(_header(outer, h) for h in ("From", "Subject", "Date", "Message-ID", "Content-Type")):
         raise EmailParseError("no e-mail headers found")
-    inner = _attached_message(outer)
+    inner = None if flat else _attached_message(outer)
     msg = inner or outer
-    text, hidden = body_text(msg)
+    text, hidden = _flat_text(data) if flat else body_text(msg)
     sender, subject = _header(msg, "From"), _header(msg, "Subject")
     extra = [h for h in (_header(msg, "Reply-To"), _header(msg, "Return-Path")) if h]
-    if inner is None:
+    command = command_above_quote(text) if inner is None else None
+    forwarded = inner is not None or (command is None and _FORWARD_MARKERS.search(text) is not None)
+    if command:  # "STOP" written above the quoted original is the command, not a new report
+        text = command
+    elif inner is None:
         text, fwd_from, fwd_subject, fwd_reply_to = _inline_forward(text)
         if fwd_from:
             sender, subject = fwd_from, fwd_subject or subject
             extra = [fwd_reply_to] if fwd_reply_to else []
-    auth = " ".join(str(v) for v in msg.get_all("Authentication-Results", []) or [])
+    auth = _header(msg, "Authentication-Results", every=True)
     report = Report(
         text=text[:MAX_BODY_CHARS] or subject or "", channel="email", sender=sender or None,
         extra_senders=tuple(extra), subject=subject or None, hidden_links=tuple(hidden[:20]),
         auth_failed=bool(_AUTH_FAIL.search(auth)),
     )
-    message_id = _header(msg, "Message-ID") or _header(outer, "Message-ID")
-    return ParsedEmail(report, message_id.strip("<> "), _header(outer, "From"))
+    message_id = clean.message_id(_header(msg, "Message-ID")) or clean.message_id(_header(outer, "Message-ID"))
+    return ParsedEmail(report, message_id.strip("<>"), _header(outer, "From"), forwarded)
 
 
-def _header(msg: Message, name: str) -> str:
+def _parse(data: bytes) -> tuple[Message, bool]:
+    """The parsed message, and True when only its headers could be parsed (parts nested too deep)."""
+    if len(_MULTIPART.findall(data, 0, MAX_EML_BYTES)) <= MAX_MULTIPART_HEADERS:
+        try:
+            return BytesParser(policy=policy.default).parsebytes(data), False
+        except RecursionError:
+            pass
     try:
-        value = msg.get(name)
-    except (ValueError, IndexError, TypeError, LookupError):
-        value = msg.get_all(name, failobj=[""])[0] if hasattr(msg, "get_all") else ""
-    return str(value or "").strip()[:998]
+        return BytesHeaderParser(policy=policy.default).parsebytes(data), True
+    except PARSE_ERRORS as exc:
+        raise EmailParseError("the e-mail headers cannot be parsed") from exc
+
+
+def _flat_text(data: bytes) -> tuple[str, list[str]]:
+    """The raw body as text, for an e-mail whose parts nest too deep to walk: a person will read it."""
+    body = data.split(b"\r\n\r\n", 1)[-1] if b"\r\n\r\n" in data else data.split(b"\n\n", 1)[-1]
+    return body[: MAX_BODY_CHARS * 2].decode("utf-8", errors="replace")[:MAX_BODY_CHARS], []
+
+
+def _header(msg: Message, name: str, every: bool = False) -> str:
+    """One header (or all of them, joined) as one clean line; a broken header is read raw."""
+    try:
+        values = [str(v) for v in (msg.get_all(name) or [])]
+    except PARSE_ERRORS:
+        values = [str(v) for k, v in msg.raw_items() if k.lower() == name.lower()]
+    return clean.one_line(" ".join(values) if every else (values[0] if values else ""))
+
+
+def parts(msg: Message) -> Iterator[Message]:
+    """The parts of `msg` depth-first, at most MAX_DEPTH levels and MAX_PARTS parts (no recursion)."""
+    stack, seen = [(msg, 0)], 0
+    while stack and seen < MAX_PARTS:
+        part, level = stack.pop()
+        seen += 1
+        yield part
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list) and level < MAX_DEPTH:
+            stack.extend((p, level + 1) for p in reversed(payload[:MAX_PARTS]) if isinstance(p, Message))
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except PARSE_ERRORS:
+        return "application/octet-stream"
+
+
+def _is_attachment(part: Message) -> bool:
+    try:
+        return part.get_content_disposition() == "attachment"
+    except PARSE_ERRORS:
+        return False
 
 
 def _attached_message(msg: Message) -> Message | None:
-    for part in msg.walk():
-        if part.get_content_type() == "message/rfc822":
+    for part in parts(msg):
+        if _content_type(part) == "message/rfc822":
             payload = part.get_payload()
-            if isinstance(payload, list) and payload:
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 return payload[0]
     return None
 
@@ -85,10 +149,10 @@ def _attached_message(msg: Message) -> Message | None:
 def body_text(msg: Message) -> tuple[str, list[str]]:
     """Plain text of the body (text/plain preferred, else HTML), and hidden link targets."""
     plain, html = [], []
-    for part in msg.walk():
-        if part.is_multipart() or part.get_content_disposition() == "attachment":
+    for part in parts(msg):
+        if part.is_multipart() or _is_attachment(part):
             continue
-        ctype = part.get_content_type()
+        ctype = _content_type(part)
         if ctype in ("text/plain", "text/html"):
             (plain if ctype == "text/plain" else html).append(_decode(part))
     hidden: list[str] = []
@@ -102,17 +166,30 @@ def body_text(msg: Message) -> tuple[str, list[str]]:
 
 
 def _decode(part: Message) -> str:
+    """The text of one part, decoded with its charset when that is a real text charset."""
     try:
-        content = part.get_content() if isinstance(part, EmailMessage) else part.get_payload(decode=True)
-    except (LookupError, UnicodeError, ValueError, AssertionError):
         content = part.get_payload(decode=True)
-    if isinstance(content, bytes):
-        charset = part.get_content_charset() or "utf-8"
-        try:
-            return content.decode(charset, errors="replace")
-        except LookupError:
-            return content.decode("latin-1", errors="replace")
-    return str(content or "")
+    except PARSE_ERRORS:
+        content = str(part.get_payload() or "").encode("utf-8", errors="surrogateescape")
+    if not isinstance(content, bytes):
+        return str(content or "")
+    charset = _charset(part)
+    try:
+        return content.decode(charset, errors="replace")
+    except (UnicodeError, LookupError, ValueError):  # a codec that cannot replace (utf-7 and kin)
+        return content.decode("latin-1", errors="replace")
+
+
+def _charset(part: Message) -> str:
+    """The part's charset when Python knows it as a text encoding; else utf-8 (idna, undefined...)."""
+    try:
+        name = part.get_content_charset() or "utf-8"
+        info = codecs.lookup(name)
+    except (LookupError, *PARSE_ERRORS):
+        return "utf-8"
+    if not getattr(info, "_is_text_encoding", True) or info.name in _UNSAFE_CHARSETS:
+        return "utf-8"
+    return info.name
 
 
 def _inline_forward(text: str) -> tuple[str, str, str, str]:
