@@ -178,26 +178,30 @@ def _joins(prev: str, ch: str) -> bool:
 
 
 def _latin_skeleton(mapped: Mapped) -> Mapped:
-    text = mapped.text
     table = _confusables()
-    if not any(ch in table for ch in text):
+    if not any(ch in table for ch in mapped.text):
         return mapped
-    latin = sum(1 for ch in text if _script(ch) == "LATIN")
-    letters = sum(1 for ch in text if ch.isalpha())
-    mostly_latin_message = latin * 2 > letters
 
-    def word(m: re.Match[str]) -> str:
+    def mostly_latin(m: re.Match[str]) -> str:
         w = m.group(0)
         if not any(ch in table for ch in w):
             return w
-        scripts = [_script(ch) for ch in w if ch.isalpha()]
-        n_latin = scripts.count("LATIN")
-        only_lookalikes = all(ch in table or _script(ch) == "LATIN" or not ch.isalpha() for ch in w)
-        if n_latin * 2 > len(scripts) or (mostly_latin_message and only_lookalikes):
+        n_latin = sum(1 for ch in w if _script(ch) == "LATIN")
+        return "".join(table.get(ch, ch) for ch in w) if n_latin * 2 > len(w) else w
+
+    def only_lookalikes(m: re.Match[str]) -> str:
+        w = m.group(0)
+        if any(ch in table for ch in w) and all(ch in table or _script(ch) == "LATIN" for ch in w):
             return "".join(table.get(ch, ch) for ch in w)
         return w
 
-    return _same_length_sub(mapped, _WORD, word)
+    # First the words that are mostly Latin; then, when the message is mostly Latin, the words
+    # made only of look-alikes ("раyеz" written all in Cyrillic inside a French message).
+    mapped = _same_length_sub(mapped, _WORD, mostly_latin)
+    latin = sum(1 for ch in mapped.text if _script(ch) == "LATIN")
+    if latin * 2 > sum(1 for ch in mapped.text if ch.isalpha()):
+        mapped = _same_length_sub(mapped, _WORD, only_lookalikes)
+    return mapped
 
 
 def _same_length_sub(mapped: Mapped, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Mapped:

@@ -10,7 +10,7 @@ from typing import Callable
 
 from nlp.normalise import Mapped
 
-_SCHEME = re.compile(r"\bh(?:xx|XX|\*\*|xX|Xx)p(s?)(?:\[:\]|:)//", re.UNICODE)
+_SCHEME = re.compile(r"\b[hH](?:xx|XX|\*\*|xX|Xx)[pP]([sS]?)(?:\[:\]|:)//", re.UNICODE)
 # "h t t p s : / /", "http: //": a scheme written with single spaces between its characters.
 _SPACED_SCHEME = re.compile(r"\b([hH]) ?([tT]) ?([tT]) ?([pP])(?: ?([sS]))? ?: ?/ ?/ ?(?=\w)")
 _DOT = re.compile(r"\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[point\]|\(point\))\s?", re.I)
@@ -42,7 +42,7 @@ def _upper_before(m: re.Match[str]) -> bool:
 
 
 RULES: tuple[Rule, ...] = (
-    (_SCHEME, lambda m: "http" + m.group(1) + "://"),
+    (_SCHEME, lambda m: "http" + m.group(1).lower() + "://"),
     (_SPACED_SCHEME, lambda m: "http" + ("s" if m.group(5) else "") + "://"),
     (_DOT, lambda m: "."),
     (_AT, lambda m: "@"),

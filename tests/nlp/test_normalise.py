@@ -1,0 +1,143 @@
+"""Normalisation before analysis: evasions (look-alike letters, zero-width characters, missing
+accents, capitals, spaced links) read like the original, and spans map back to what was sent."""
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp.normalise import normalise, original_span
+
+FAST = settings(max_examples=300, deadline=None)
+GOLDEN = {c["id"]: c for c in map(json.loads, (Path(__file__).parents[1] / "data" / "golden.jsonl")
+                                   .read_text("utf-8").splitlines()) if c}
+SCAMS = ["fr-ameli-refund-lookalike", "fr-vitale-new-card-email", "fr-hospital-invoice-payment",
+         "fr-ameli-refund-defanged"]
+
+
+def lookalikes(text: str) -> str:
+    """Cyrillic "е", Greek "ο" and lunate sigma "ϲ" for the Latin letters they imitate."""
+    return text.replace("e", "\u0435").replace("o", "\u03bf").replace("c", "\u03f2")
+
+
+def zero_width(text: str) -> str:
+    marks = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+    return "".join(ch + (marks[i % len(marks)] if ch.isalpha() and i % 3 == 2 else "")
+                   for i, ch in enumerate(text))
+
+
+def unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+EVASIONS = {"lookalikes": lookalikes, "zero_width": zero_width, "unaccented": unaccented,
+            "capitals": str.upper}
+
+
+def _seen(analyser, text):
+    found = analyser.analyse(text, channel="sms")
+    return found.cue_codes(), {(x.registered, x.status) for x in found.links}
+
+
+# --- evasions of real scams get the same cues and links -----------------------------------------
+
+@pytest.mark.parametrize("case_id", SCAMS)
+@pytest.mark.parametrize("evasion", sorted(EVASIONS))
+def test_an_evasion_of_a_real_scam_gets_the_same_cues_and_links(analyser, case_id, evasion):
+    text = GOLDEN[case_id]["text"]
+    cues, links = _seen(analyser, text)
+    assert cues and links
+    assert _seen(analyser, EVASIONS[evasion](text)) == (cues, links)
+
+
+@pytest.mark.parametrize("case_id", SCAMS)
+def test_all_evasions_at_once_still_read_as_the_scam(triage, report, case_id):
+    text = GOLDEN[case_id]["text"]
+    evaded = zero_width(lookalikes(unaccented(text)))
+    assert triage.check(report(evaded)).verdict == triage.check(report(text)).verdict == "scam"
+
+
+def test_unaccented_french_finds_its_lemmas(analyser):
+    found = analyser.analyse("Votre colis n'a pas pu etre livre. Reprogrammez la livraison.", lang="fr")
+    assert "delivery_lure" in found.cue_codes()
+
+
+def test_links_written_with_spaces_are_rejoined(analyser):
+    found = analyser.analyse("Connectez-vous sur h t t p s://assure-ameli . info/rembt ou www. ameli-aide. com")
+    assert {x.registered for x in found.links} == {"assure-ameli.info", "ameli-aide.com"}
+
+
+# --- what must stay as it is -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Здравствуйте, ваша посылка ожидает оплаты.",
+    "Το δέμα σας περιμένει στο κέντρο διανομής.",
+    "Bonjour, votre rendez-vous est confirmé.",
+])
+def test_genuine_russian_greek_and_french_are_left_as_written(text):
+    assert normalise(text)[0] == text
+
+
+def test_a_lookalike_letter_inside_a_latin_word_becomes_latin():
+    assert normalise("Vоtre cοlis ϲhez Аmеli")[0] == "Votre colis chez Ameli"
+
+
+def test_zero_width_and_format_characters_are_removed():
+    assert normalise("am\u200beli\u2060.f\u200dr \u202eexe.pdf\u00ad")[0] == "ameli.fr exe.pdf"
+
+
+def test_fullwidth_and_mathematical_letters_become_plain():
+    assert normalise("ＡＭＥＬＩ 𝐚𝐦𝐞𝐥𝐢 ﬁn")[0] == "AMELI ameli fin"
+
+
+def test_long_runs_and_tokens_are_cut():
+    clean, _ = normalise("€" * 8000 + " " + "!?" * 500 + " " + "a" * 5000)
+    assert clean == "€€€ " + "!?" * 5 + " " + "a" * 200
+
+
+def test_phone_numbers_and_ibans_keep_their_digits():
+    text = "Appelez le 06 00 00 00 00 ou 0600000000, IBAN FR76 3000 6000 0011 2345 6789 000"
+    assert normalise(text)[0] == text
+
+
+# --- the map back into the original ------------------------------------------------------------
+
+def test_a_span_of_the_clean_text_maps_back_to_what_was_sent():
+    sent = "Payez sur am\u200beli-\u0440aiement.com !!!!!!!! maintenant"
+    clean, offsets = normalise(sent)
+    start = clean.index("ameli")
+    span = original_span(offsets, (start, start + len("ameli-paiement.com")))
+    assert sent[span[0]:span[1]] == "am\u200beli-\u0440aiement.com"
+    end = clean.index("maintenant")
+    assert sent[slice(*original_span(offsets, (end, len(clean))))] == "maintenant"
+
+
+def test_findings_map_a_cue_back_to_the_original(analyser):
+    sent = "Votre c\u200bolis n'a pas pu \u0435tre livre."
+    found = analyser.analyse(sent, lang="fr")
+    cue = next(c for c in found.cues if c.code == "delivery_lure")
+    assert found.original == sent
+    assert found.original_text(cue.span) == "pu \u0435tre livre"
+
+
+EVASIVE = st.text(alphabet=st.sampled_from(
+    list("aeocpxyAEOCP01 .:/-!€\n") + ["\u0435", "\u03bf", "\u03f2", "\u0430", "\u0410", "\u200b", "\u200d",
+                                       "\ufeff", "\u00ad", "\u202e", "\u0301", "\u0327", "é", "ﬁ", "Ａ",
+                                       "𝐚", "д", "λ", "🎉", "\u00a0", "\t"]), max_size=300)
+
+
+@FAST
+@given(st.one_of(EVASIVE, st.text(max_size=300)))
+def test_the_offset_map_is_monotonic_in_range_and_normalising_is_idempotent(text):
+    clean, offsets = normalise(text)
+    assert len(offsets) == len(clean) + 1
+    assert offsets[-1] == len(text) and (offsets[0] == 0 or not clean)
+    assert all(a <= b for a, b in zip(offsets, offsets[1:]))
+    assert normalise(clean)[0] == clean
+    for s in range(0, len(clean) + 1, 7):
+        a, b = original_span(offsets, (s, min(s + 5, len(clean))))
+        assert 0 <= a <= b <= len(text)
