@@ -7,9 +7,12 @@ is discounted by official senders, official links and numbers, and security advi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.scorer import WORDING, Scorer, Thresholds
+from bot.wording import Wording
 from nlp.registry_index import RegistryIndex
 from nlp.types import Findings, Institution
 
@@ -37,6 +40,8 @@ POLICY_OF_CUE = {
 }
 LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official": 0.4,
                  "advice": 0.4}
+_RISKY_REQUESTS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
+                   "payment_request"}
 _ACTIONS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
             "payment_request", "call_to_action", "link_cta", "app_switch"}
 
@@ -60,28 +65,88 @@ class Decision:
     institution: Institution | None
 
 
-def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = ()) -> Decision:
-    """Weigh the findings of one message (and `extra` evidence from its envelope) into a verdict."""
+def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), *,
+           wording: Wording | None = None, scorer: Scorer | None = None,
+           authenticated: bool = False) -> Decision:
+    """Weigh the findings of one message (and `extra` evidence from its envelope) into a verdict.
+
+    `wording` is the text model's view, `scorer` the learned combination (without one, the
+    hand-set noisy-OR of the first version is used), `authenticated` says the channel vouched
+    for the sender (a passing DKIM/DMARC result): only then is an official sender a sign of
+    legitimacy, since SMS sender IDs and e-mail From lines can be forged.
+    """
+    inst, ev = gather(f, index, extra, authenticated=authenticated)
+    strong = [e for e in ev if e.strong]
+    if scorer is None:
+        score = _score(ev)
+    else:
+        logit = wording.logit if wording is not None else None
+        score = scorer.probability(feature_codes(ev, f.lang), logit)
+        if strong:  # registry facts stay decisive: no wording makes a lookalike domain harmless
+            score = max(score, 1 - math.prod(1 - e.weight for e in strong))
+        ev = _with_learned_weights(ev, scorer, wording, score, f.lang)
+    score = round(score, 6)
+    cuts = scorer.thresholds if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
+                                                                     LEGITIMATE_MAX)
+    verdict = _verdict(score, cuts, f, ev, learned=scorer is not None)
+    ev.sort(key=lambda e: (e.legit, -e.weight))
+    return Decision(verdict, score, tuple(ev), inst)
+
+
+def gather(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), *,
+           authenticated: bool = False) -> tuple[Institution | None, list[Evidence]]:
+    """The claimed institution and every piece of rule evidence in one message."""
     inst = claimed_institution(f, index)
     ev: list[Evidence] = list(extra)
     ev += _link_evidence(f, inst)
     ev += _phone_evidence(f, inst)
-    ev += _sender_evidence(f, inst)
-    ev += _cue_evidence(f)
+    ev += _sender_evidence(f, inst, authenticated)
+    ev += _cue_evidence(f, ev)
     ev += _combination_evidence(f, ev)
     ev += _policy_evidence(f, inst)
-    score = round(_score(ev), 6)
-    has_legit = any(e.legit for e in ev)
-    if score >= SCAM_THRESHOLD:
-        verdict = "scam"
-    elif score >= SUSPICIOUS_THRESHOLD:
-        verdict = "suspicious"
-    elif has_legit and score < LEGITIMATE_MAX:
-        verdict = "legitimate"
-    else:
-        verdict = "unknown"
-    ev.sort(key=lambda e: (e.legit, -e.weight))
-    return Decision(verdict, score, tuple(ev), inst)
+    return inst, ev
+
+
+def feature_codes(ev: list[Evidence], lang: str = "") -> list[str]:
+    """The evidence codes the learned combination reads (and the message's language)."""
+    return sorted({e.code for e in ev if e.code != WORDING} | ({f"lang:{lang}"} if lang == "fr" else set()))
+
+
+def asks_risky(f: Findings, ev: list[Evidence]) -> bool:
+    """Does the message ask for money, bank or personal data, or to contact a non-official party?"""
+    codes = f.cue_codes()
+    if codes & _RISKY_REQUESTS or f.ibans:
+        return True
+    acts = bool(codes & {"call_to_action", "link_cta", "app_switch"})
+    unofficial = [e for e in ev if e.code.startswith(("link_", "phone_")) and not e.legit]
+    return bool(unofficial and (acts or codes & LURES)) or any(e.code == "advice_unofficial_contact" for e in ev)
+
+
+def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *, learned: bool) -> str:
+    if score >= cuts.scam:
+        return "scam"
+    if score >= cuts.suspicious:
+        return "suspicious"
+    if score <= cuts.legitimate and not asks_risky(f, ev) and (learned or any(e.legit for e in ev)):
+        return "legitimate"
+    return "unknown"
+
+
+def _with_learned_weights(ev: list[Evidence], scorer: Scorer, wording: Wording | None,
+                          score: float, lang: str) -> list[Evidence]:
+    """Evidence ordered by what it weighed in the learned model, plus the wording as a reason."""
+    contrib = scorer.contributions(feature_codes(ev, lang), wording.logit if wording else None)
+    wording_weight = contrib.get(WORDING, 0.0) + contrib.get(WORDING + ":fr", 0.0)
+    out = [e if e.strong else replace(e, weight=round(abs(contrib.get(e.code, 0.0)), 4),
+                                      legit=e.legit or contrib.get(e.code, 0.0) < -0.05) for e in ev]
+    if wording is not None and wording.words and wording_weight > 0.5:
+        out.append(Evidence("wording", round(wording_weight, 4), wording.words[0][0],
+                            {"family": wording.family, "spans": [list(s) for s, _ in wording.words]},
+                            rule=f"model:{scorer.meta.get('version', 'wording')}"))
+    elif wording is not None and wording_weight < -1.0 and score < scorer.thresholds.suspicious:
+        out.append(Evidence("wording_genuine", round(-wording_weight, 4), None, {}, legit=True,
+                            rule=f"model:{scorer.meta.get('version', 'wording')}"))
+    return out
 
 
 def claimed_institution(f: Findings, index: RegistryIndex) -> Institution | None:
@@ -159,7 +224,7 @@ def _phone_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
     return out
 
 
-def _sender_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
+def _sender_evidence(f: Findings, inst: Institution | None, authenticated: bool = False) -> list[Evidence]:
     out: list[Evidence] = []
     s = f.sender
     if s is None:
@@ -167,8 +232,10 @@ def _sender_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
     p = {"sender": s.value, "institution": inst.name if inst else ""}
     if s.status == "blocklisted":
         out.append(Evidence("blocklisted", 0.99, None, p, strong=True))
-    elif s.status == "official":
+    elif s.status == "official" and authenticated and s.kind == "email":
         out.append(Evidence("sender_official", LEGIT_FACTORS["sender_official"], None, p, legit=True))
+    elif s.status == "official":  # a sender ID or a From line anyone can forge: no proof either way
+        out.append(Evidence("sender_unverified", 0.0, None, p))
     elif s.status == "lookalike":
         out.append(Evidence("sender_lookalike", 0.85, None, p, strong=True))
     elif s.status in ("mobile", "freemail") and inst:
@@ -189,13 +256,19 @@ def _sender_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
     return out
 
 
-def _cue_evidence(f: Findings) -> list[Evidence]:
+def _cue_evidence(f: Findings, found: list[Evidence]) -> list[Evidence]:
     best: dict[str, Evidence] = {}
+    # Security advice ("we never ask for…") is a sign of legitimacy only when every contact in
+    # the message is official; copied into a message that sends you elsewhere, it is a disguise.
+    unofficial = any(e.code.startswith(("link_", "phone_", "sender_")) and not e.legit
+                     and e.code not in ("sender_unverified", "phone_short") for e in found) \
+        or any(x.status != "official" for x in f.emails)
     for cue in f.cues:
         if cue.code == "advice":
-            if "advice" not in best:
-                best["advice"] = Evidence("advice", LEGIT_FACTORS["advice"], cue.span,
-                                          rule=cue.pattern_id, legit=True)
+            code = "advice_unofficial_contact" if unofficial else "advice"
+            if code not in best:
+                best[code] = Evidence(code, 0.5 if unofficial else LEGIT_FACTORS["advice"], cue.span,
+                                      rule=cue.pattern_id, legit=not unofficial)
             continue
         weight = CUE_WEIGHTS.get(cue.code, 0.0)
         if weight and cue.code not in best:

@@ -31,6 +31,11 @@ def texts(lang: str) -> dict[str, Any]:
     return tomllib.loads(raw.decode("utf-8"))
 
 
+def family(lang: str, code: str) -> str:
+    """The plain name of a scam family (its code when no text names it)."""
+    return texts(lang).get("families", {}).get(code, texts(lang)["families"].get("other", code))
+
+
 def t(lang: str, section: str, key: str, **params: Any) -> str:
     """One text, with its {placeholders} filled (missing ones become empty)."""
     template = texts(lang)[section][key]

@@ -18,6 +18,7 @@ class Report:
     hidden_links: tuple[str, ...] = ()  # link targets that differ from their visible text
     lang: str | None = None  # the patient's language when known
     auth_failed: bool = False  # the forwarded e-mail failed SPF/DKIM/DMARC
+    auth_passed: bool = False  # DKIM or DMARC passed for the From domain: the sender is vouched for
 
     def full_text(self) -> str:
         """Subject and body as one text, as the analyser sees it."""

@@ -6,7 +6,9 @@ from typing import Any, Callable, Iterable, Protocol
 from bot import replies
 from bot.decide import Decision, Evidence, decide
 from bot.report import Report
+from bot.scorer import Scorer
 from bot.verdict import Reason, Verdict
+from bot.wording import WordingModel
 from nlp.types import Findings, Institution, Leak
 
 
@@ -27,12 +29,15 @@ class Triage:
 
     def __init__(self, analyser: Analyses, leaks: Iterable[Leak] = (), reporting: Iterable[Any] = (),
                  *, refresh: Callable[[], None] | None = None,
-                 campaigns: CampaignLookup | None = None) -> None:
+                 campaigns: CampaignLookup | None = None, wording: WordingModel | None = None,
+                 scorer: Scorer | None = None) -> None:
         self.analyser = analyser
         self.leaks = {leak.id: leak for leak in leaks}
         self.reporting = tuple(reporting)
         self.refresh = refresh  # brings staff-confirmed indicators in before each check
         self.campaigns = campaigns
+        self.wording = wording  # the text model, and the learned combination (None: hand-set rules)
+        self.scorer = scorer
 
     def check(self, report: Report) -> Verdict:
         """Analyse one report and explain the verdict."""
@@ -43,12 +48,14 @@ class Triage:
             extra_senders=report.extra_senders, hidden_links=report.hidden_links)
         # A failed SPF/DKIM/DMARC check is strong: it is what a spoofed official sender looks like.
         envelope = (Evidence("auth_failed", 0.5, strong=True),) if report.auth_failed else ()
-        decision = decide(findings, self.analyser.index, envelope)
+        wording = self.wording.score(findings) if self.wording is not None else None
+        decision = decide(findings, self.analyser.index, envelope, wording=wording, scorer=self.scorer,
+                          authenticated=report.auth_passed and not report.auth_failed)
         confirmed = self.campaigns(findings) if self.campaigns is not None else None
         if confirmed is not None:
             decision = _with_confirmation(decision, *confirmed)
         lang = report.lang if report.lang in replies.LANGS else findings.lang
-        reasons = tuple(self._reason(e, lang) for e in decision.evidence)
+        reasons = tuple(self._reason(e, lang, findings.text) for e in decision.evidence)
         return Verdict(
             verdict=decision.verdict, score=decision.score, lang=lang, reasons=reasons,
             reply=self.reply(decision, reasons, report.channel, lang, _namesakes(findings)),
@@ -66,9 +73,14 @@ class Triage:
         """The short answer when analysis failed: a person will look."""
         return replies.t(lang, "advice", "error")
 
-    def _reason(self, e: Evidence, lang: str) -> Reason:
-        message = replies.t(lang, "reasons", e.code, **e.params)
-        return Reason(e.code, message, e.span, e.rule, e.weight)
+    def _reason(self, e: Evidence, lang: str, text: str) -> Reason:
+        params = dict(e.params)
+        spans = tuple(tuple(s) for s in params.pop("spans", ()))
+        if spans:  # the words that weighed most, quoted, and the family they resemble
+            params["words"] = ", ".join(f"« {text[a:b]} »" for a, b in spans)
+            params["family"] = replies.family(lang, params.get("family", ""))
+        message = replies.t(lang, "reasons", e.code, **params)
+        return Reason(e.code, message, e.span, e.rule, e.weight, spans)
 
     def reply(self, decision: Decision, reasons: tuple[Reason, ...], channel: str, lang: str,
               namesake: str = "") -> str:
@@ -122,7 +134,7 @@ class Triage:
         return ""
 
 
-_LEGIT_CODES = {"sender_official", "link_official", "phone_official", "advice"}
+_LEGIT_CODES = {"sender_official", "link_official", "phone_official", "advice", "wording_genuine"}
 
 
 def _with_confirmation(decision: Decision, verdict: str, decided_at: str) -> Decision:

@@ -16,12 +16,15 @@ class Reason:
     span: tuple[int, int] | None = None
     rule: str = ""
     weight: float = 0.0
+    spans: tuple[tuple[int, int], ...] = ()  # every place it points at (the words that weighed most)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (span only when known)."""
         out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.span is not None:
             out["span"] = list(self.span)
+        if len(self.spans) > 1:
+            out["spans"] = [list(s) for s in self.spans]
         if self.rule:
             out["rule"] = self.rule
         return out

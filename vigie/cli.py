@@ -16,6 +16,7 @@ from store.crypto import CryptoError
 from store.staff import StaffError
 from vigie import evaluate
 from vigie.intake_cli import COMMANDS as INTAKE_COMMANDS
+from vigie.learn_cli import COMMANDS as LEARN_COMMANDS
 from vigie.engine import build_triage, prepare_db
 from vigie.registry_cli import registry
 from vigie.settings import Settings, SettingsError
@@ -47,7 +48,7 @@ def main(verbose: bool) -> None:
 
 
 main.add_command(registry)
-for _command in INTAKE_COMMANDS:
+for _command in (*INTAKE_COMMANDS, *LEARN_COMMANDS):
     main.add_command(_command)
 
 
@@ -124,18 +125,6 @@ def _print(verdict: Any, as_json: bool, file: str | None) -> None:
     for reason in verdict.reasons:
         click.echo(f"  - [{reason.code}] {reason.message}")
     click.echo("\n" + verdict.reply + "\n")
-
-
-@main.command("eval")
-@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def eval_cmd(corpus: str, as_json: bool) -> None:
-    """Measure detection, false alarms, deferrals and latency on a labelled corpus."""
-    result = evaluate.run(_triage(), evaluate.load(Path(corpus)))
-    if as_json:
-        click.echo(json.dumps(result.summary()))
-    else:
-        click.echo(result.table())
 
 
 @main.command()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot import scorer, wording
 from bot.triage import Triage
 from nlp.analyse import Analyser
 from nlp.cues import CueFinder
@@ -25,15 +26,19 @@ def prepare_db(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def build_triage(db: sqlite_utils.Database, *, cues: CueFinder | None = None) -> Triage:
-    """The triage engine over the registry in `db` (pass `cues` to share loaded spaCy pipelines)."""
+def build_triage(db: sqlite_utils.Database, *, cues: CueFinder | None = None, learned: bool = True) -> Triage:
+    """The triage engine over the registry in `db` (pass `cues` to share loaded spaCy pipelines).
+
+    `learned=False` leaves out the shipped text model and learned combination (for training them).
+    """
     data = registry_store.load(db)
     path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
     directory = SqliteDirectory(path) if path else None
     analyser = Analyser(RegistryIndex.build(data.institutions, data.indicators, directory), cues)
     return Triage(analyser, data.leaks, data.reporting,
                   refresh=RegistryRefresh(path, analyser, db) if path else None,
-                  campaigns=CampaignLookup(path) if path else None)
+                  campaigns=CampaignLookup(path) if path else None,
+                  wording=wording.shipped() if learned else None, scorer=scorer.shipped() if learned else None)
 
 
 class RegistryRefresh:

@@ -1,0 +1,95 @@
+"""The learned combination of evidence: a logistic model over what the rules and the text model found.
+
+Each feature is one evidence code (present or not) plus the text model's logit; the weights and
+the thresholds are fitted by `vigie train` on the project's corpus (out-of-fold, grouped by
+source) and ship in `bot/model/scorer.json` with the figures they were chosen on.
+"""
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+WORDING = "wording"
+LOGIT_CLIP = 8.0
+
+
+def features(codes: Iterable[str], wording_logit: float | None) -> dict[str, float]:
+    """The features of one message (only the non-zero ones): evidence codes and the wording.
+
+    The wording's weight may differ by language (`lang:fr` is one of the codes), since the text
+    model has seen far more English SMS than French messages.
+    """
+    x = {code: 1.0 for code in codes}
+    if wording_logit is not None:
+        x[WORDING] = max(-LOGIT_CLIP, min(LOGIT_CLIP, wording_logit))
+        if "lang:fr" in x:
+            x[WORDING + ":fr"] = x[WORDING]
+    return x
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the probability turns into a verdict (chosen on validation data)."""
+
+    scam: float = 0.90
+    suspicious: float = 0.50
+    legitimate: float = 0.20  # at or below: legitimate, when nothing risky is asked
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """Weights per feature, an intercept and thresholds."""
+
+    weights: dict[str, float]
+    intercept: float
+    thresholds: Thresholds = Thresholds()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def contributions(self, codes: Iterable[str], wording_logit: float | None) -> dict[str, float]:
+        """What each feature adds to the log-odds."""
+        return {k: v * self.weights.get(k, 0.0) for k, v in features(codes, wording_logit).items()}
+
+    def probability(self, codes: Iterable[str], wording_logit: float | None) -> float:
+        """The calibrated chance that the message is a scam."""
+        z = self.intercept + sum(self.contributions(codes, wording_logit).values())
+        return 1 / (1 + math.exp(-max(-40.0, min(40.0, z))))
+
+    def to_json(self) -> str:
+        """The shipped file's content."""
+        return json.dumps({"weights": dict(sorted(self.weights.items())), "intercept": self.intercept,
+                           "thresholds": self.thresholds.__dict__, "meta": self.meta},
+                          ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "Scorer":
+        """Read a scorer file's content."""
+        data = json.loads(text)
+        return cls({k: float(v) for k, v in data["weights"].items()}, float(data["intercept"]),
+                   Thresholds(**data["thresholds"]), data.get("meta", {}))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Scorer":
+        """The shipped scorer (or the one at `path`)."""
+        source = path or resources.files("bot") / "model" / "scorer.json"
+        return cls.from_json(source.read_text(encoding="utf-8"))
+
+
+_lock = threading.Lock()
+_shipped: Scorer | None = None
+
+
+def shipped() -> Scorer | None:
+    """The scorer that ships with the package (None before the first `vigie train`)."""
+    global _shipped
+    with _lock:
+        if _shipped is None:
+            try:
+                _shipped = Scorer.load()
+            except FileNotFoundError:
+                return None
+        return _shipped

@@ -1,0 +1,175 @@
+"""The text model: how much a message's wording resembles known scams, and which family.
+
+A linear model over hashed word and character n-grams of the analysed text, where links,
+numbers, e-mail addresses and amounts are replaced by placeholders (so it learns how scams
+are worded, not which domains one campaign used). Trained by `vigie train` (vigie/train.py);
+the weights ship in `bot/model/wording.npz`. Every score comes with the words that weighed most.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from nlp.text import unaccent
+from nlp.types import Findings, Span
+
+WORD_FEATURES = 2 ** 18
+CHAR_FEATURES = 2 ** 18
+FAMILY_FEATURES = 2 ** 15  # the family model folds the features into fewer buckets
+MAX_CHARS = 4000  # the wording of a long e-mail is judged on its beginning
+_WORD = re.compile(r"\w+")
+_DIGITS = re.compile(r"\d+")
+_MASKS = (("links", " xurl "), ("phones", " xtel "), ("emails", " xmail "), ("amounts", " xmontant "))
+
+
+def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
+    common: dict[str, Any] = {"alternate_sign": False, "norm": None, "lowercase": False,
+                              "dtype": np.float32}
+    words = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=WORD_FEATURES,
+                              token_pattern=r"(?u)\b\w+\b", **common)
+    chars = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=CHAR_FEATURES, **common)
+    return words, chars
+
+
+_WORDS, _CHARS = _vectorizers()
+
+
+def prepare(findings: Findings) -> str:
+    """The analysed text with contacts masked, digits folded, lower-cased and unaccented."""
+    text = findings.text[:MAX_CHARS]
+    spans = sorted((item.span, mask) for attr, mask in _MASKS for item in getattr(findings, attr)
+                   if item.span[0] < MAX_CHARS)
+    out, pos = [], 0
+    for (start, end), mask in spans:
+        if start < pos:
+            continue  # overlapping findings: the first one masks
+        out.append(text[pos:start])
+        out.append(mask)
+        pos = max(pos, end)
+    out.append(text[pos:])
+    return _DIGITS.sub("0", unaccent("".join(out).lower()))
+
+
+def featurise(texts: Iterable[str]) -> sparse.csr_matrix:
+    """Binary word and character n-gram features, each row scaled to unit length."""
+    texts = list(texts)
+    x = sparse.hstack([_WORDS.transform(texts), _CHARS.transform(texts)], format="csr")
+    x.data[:] = 1.0
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(x.multiply(1 / norms[:, None]))
+
+
+def fold(x: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Fold features into FAMILY_FEATURES buckets (for the small family model)."""
+    coo = x.tocoo()
+    folded = sparse.csr_matrix((coo.data, (coo.row, coo.col % FAMILY_FEATURES)),
+                               shape=(x.shape[0], FAMILY_FEATURES))
+    folded.sum_duplicates()
+    return folded
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The text model's view of one message."""
+
+    probability: float  # calibrated chance that the wording is a scam's
+    logit: float
+    family: str  # the scam family it resembles most ("" when unsure)
+    words: tuple[tuple[Span, float], ...]  # the words that weighed most towards "scam"
+
+
+class WordingModel:
+    """Loaded weights of the text model; `score` is thread-safe."""
+
+    def __init__(self, coef: np.ndarray, intercept: float, families: list[str],
+                 family_coef: np.ndarray, family_intercept: np.ndarray, meta: dict[str, Any]) -> None:
+        self.coef = coef.astype(np.float32)
+        self.intercept = float(intercept)
+        self.families = families
+        self.family_coef = family_coef.astype(np.float32)
+        self.family_intercept = family_intercept.astype(np.float32)
+        self.meta = meta
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "WordingModel":
+        """Read the weights file (the shipped one by default)."""
+        source = path or resources.files("bot") / "model" / "wording.npz"
+        with source.open("rb") as fh:
+            data = np.load(fh, allow_pickle=False)
+            meta = json.loads(str(data["meta"]))
+            return cls(data["coef"], float(data["intercept"]), list(meta["families"]),
+                       data["family_coef"], data["family_intercept"], meta)
+
+    def save(self, path: Path) -> None:
+        """Write the weights file (no pickle: plain arrays and a JSON header)."""
+        meta = {**self.meta, "families": self.families}
+        with path.open("wb") as fh:
+            np.savez_compressed(fh, coef=self.coef.astype(np.float16), intercept=np.float32(self.intercept),
+                                family_coef=self.family_coef.astype(np.float16),
+                                family_intercept=self.family_intercept,
+                                meta=np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True)))
+
+    def logits(self, x: sparse.csr_matrix) -> np.ndarray:
+        """Raw scores of featurised rows."""
+        return np.asarray(x @ self.coef).ravel() + self.intercept
+
+    def score(self, findings: Findings) -> Wording:
+        """How much the wording of this message resembles known scams, and why."""
+        prepared = prepare(findings)
+        x = featurise([prepared])
+        logit = float(self.logits(x)[0])
+        family = ""
+        if self.families:
+            fam = np.asarray(fold(x) @ self.family_coef.T).ravel() + self.family_intercept
+            family = self.families[int(np.argmax(fam))]
+        return Wording(_sigmoid(logit), logit, family, self._weighty_words(findings))
+
+    def _weighty_words(self, findings: Findings, top: int = 3) -> tuple[tuple[Span, float], ...]:
+        masked = [item.span for attr, _ in _MASKS for item in getattr(findings, attr)]
+        found = [m for m in _WORD.finditer(findings.text[:MAX_CHARS])
+                 if len(m.group()) > 2 and not m.group().isdigit()
+                 and not any(s <= m.start() < e for s, e in masked)]
+        if not found:
+            return ()
+        words = list(dict.fromkeys(unaccent(m.group().lower()) for m in found))
+        weight = dict(zip(words, self.logits(featurise(words)) - self.intercept))
+        ranked = sorted(found, key=lambda m: -weight[unaccent(m.group().lower())])
+        out: list[tuple[Span, float]] = []
+        for m in ranked:
+            w = float(weight[unaccent(m.group().lower())])
+            if w <= 0 or len(out) >= top:
+                break
+            if all(findings.text[s[0]:s[1]].lower() != m.group().lower() for s, _ in out):
+                out.append(((m.start(), m.end()), round(w, 3)))
+        return tuple(out)
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-max(-40.0, min(40.0, x))))
+
+
+_lock = threading.Lock()
+_shipped: WordingModel | None = None
+
+
+def shipped() -> WordingModel | None:
+    """The model that ships with the package, loaded once (None when none was trained yet)."""
+    global _shipped
+    with _lock:
+        if _shipped is None:
+            try:
+                _shipped = WordingModel.load()
+            except FileNotFoundError:
+                return None
+        return _shipped

@@ -1,0 +1,74 @@
+"""`vigie eval` and `vigie train`: measuring the engine and rebuilding its learned parts."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from vigie import corpus, evaluate
+
+
+@click.command("eval")
+@click.argument("corpus_file", metavar="CORPUS", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--misses", is_flag=True, help="List every wrongly judged message with its verdict and reasons.")
+@click.option("--by", type=click.Choice(["source", "date"]), default=None,
+              help="Grouped cross-validation on the project's corpus (train on other sources, or on older messages).")
+def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | None) -> None:
+    """Measure detection, false alarms, deferrals and latency on a labelled corpus."""
+    from vigie.cli import _triage  # noqa: PLC0415 - the CLI's wiring
+
+    if by is None and corpus_file is None:
+        raise click.UsageError("give a CORPUS file, or --by source|date for cross-validation")
+    if by is not None:
+        result = _cross_validate(by, corpus_file, as_json)
+    else:
+        result = evaluate.run(_triage(), corpus.load(corpus_file))
+    out = result.summary()
+    if by is not None:
+        out["by_family"] = result.by("family")
+        out["by_group"] = result.by("group")
+    if misses:
+        out["misses"] = result.misses()
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(result.table())
+    if by is not None:
+        click.echo("\n" + evaluate.family_table(result))
+    for miss in out.get("misses", []):
+        click.echo(f"\n[{miss['label']} → {miss['verdict']}] {miss['id']} {miss['family']}: "
+                   f"{' '.join(miss['reasons']) or '(no reason)'}\n  {miss['text'][:160]!r}")
+
+
+def _cross_validate(by: str, corpus_file: Path | None, quiet: bool) -> evaluate.Result:
+    from vigie import train  # noqa: PLC0415 - needs scikit-learn, only for this path
+
+    cases = corpus.load_all() if corpus_file is None else corpus.load(corpus_file)
+    prep = train.analyse(cases, train.scratch_triage())
+    decisions = train.cross_validate(prep, by, progress=(lambda m: None) if quiet else
+                                     (lambda m: click.echo(m, err=True)))
+    result = evaluate.Result()
+    for i, decision in sorted(decisions.items()):
+        if not cases[i].augmented:  # evasion variants never count as real messages
+            result.add(cases[i], decision.verdict, 0.0, [e.code for e in decision.evidence])
+    return result
+
+
+@click.command("train")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the model files (default: the package's bot/model/).")
+def train_cmd(out_dir: Path | None) -> None:
+    """Rebuild the text model and the learned combination from nlp/corpus/ (fixed seed)."""
+    from vigie import train  # noqa: PLC0415 - needs scikit-learn, only for this command
+
+    model = train.train(train.scratch_triage(), out_dir or train.MODEL_DIR)
+    meta = model.scorer.meta
+    click.echo(f"trained on {meta['n']} messages, corpus {meta['corpus_sha256'][:12]}; "
+               f"thresholds {model.scorer.thresholds}", err=True)
+    click.echo(json.dumps(meta.get("validation", {}), ensure_ascii=False))
+
+
+COMMANDS = (eval_cmd, train_cmd)

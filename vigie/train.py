@@ -1,0 +1,247 @@
+"""`vigie train`: fit the text model and the learned combination on the project's corpus.
+
+Reproducible: a fixed seed, the corpus hash and the validation figures are written into the
+model files. Stacking: the combination is fitted on out-of-fold text-model scores (folds grouped
+by source), and the thresholds are chosen on out-of-fold probabilities.
+"""
+from __future__ import annotations
+
+import math
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from bot.decide import Decision, decide, feature_codes, gather
+from bot.report import Report
+from bot.scorer import Scorer, Thresholds, features
+from bot.wording import Wording, WordingModel, featurise, fold, prepare
+from nlp.types import Findings
+from vigie import corpus
+from vigie.corpus import Case
+
+SEED = 20261201
+FOLDS = 5
+TEXT_C = 16.0  # inverse regularisation of the text model (chosen by grouped cross-validation)
+COMBINER_C = 1.0
+MIN_FAMILY = 4  # families with fewer scams are named "other"
+# What the thresholds promise on out-of-fold data (false alarms are counted on genuine messages).
+SUSPICIOUS_FA = {"project": 0.015, "mendeley": 0.003}
+SCAM_FA = {"project": 0.005, "mendeley": 0.001}
+LEGIT_LEAK = 0.02  # share of scams that may fall at or below the "legitimate" threshold
+MODEL_DIR = Path(__file__).resolve().parent.parent / "bot" / "model"
+
+
+@dataclass
+class Prepared:
+    """The corpus analysed once: findings, rule evidence codes, strong-evidence floors, features."""
+
+    cases: list[Case]
+    findings: list[Findings]
+    codes: list[list[str]]
+    floors: np.ndarray
+    x: sparse.csr_matrix
+    y: np.ndarray
+    weights: np.ndarray
+    index: Any
+
+    def stratum(self, i: int) -> str:
+        """'mendeley' or 'project': the two populations the thresholds are held to."""
+        return "mendeley" if self.cases[i].group == "mendeley" else "project"
+
+
+def analyse(cases: list[Case], triage: Any) -> Prepared:
+    """Run the rules over every case once."""
+    findings, codes, floors = [], [], []
+    for case in cases:
+        report = Report(text=case.text, channel=case.channel, sender=case.sender)
+        f = triage.analyser.analyse(report.full_text(), channel=case.channel, sender=case.sender)
+        _, ev = gather(f, triage.analyser.index)
+        strong = [e.weight for e in ev if e.strong]
+        findings.append(f)
+        codes.append(feature_codes(ev, f.lang))
+        floors.append(1 - math.prod(1 - w for w in strong) if strong else 0.0)
+    x = featurise(prepare(f) for f in findings)
+    y = np.array([c.label == "scam" for c in cases], dtype=int)
+    return Prepared(cases, findings, codes, np.array(floors), x, y, _weights(cases), triage.analyser.index)
+
+
+def _weights(cases: list[Case]) -> np.ndarray:
+    """Each of project/Mendeley × scam/genuine weighs the same in total: neither set drowns the other."""
+    strata = [("mendeley" if c.group == "mendeley" else "project", c.label) for c in cases]
+    counts = Counter(strata)
+    w = np.array([len(cases) / (len(counts) * counts[s]) for s in strata])
+    return w
+
+
+def folds(prep: Prepared, idx: np.ndarray, n: int = FOLDS, by: str = "source") -> list[tuple[np.ndarray, np.ndarray]]:
+    """Grouped folds over `idx`: a whole source (or year) is either trained on or tested on."""
+    groups = np.array([_group(prep.cases[i], by) for i in idx])
+    n = min(n, len(set(groups)))
+    return [(idx[a], idx[b]) for a, b in GroupKFold(n_splits=n).split(idx, groups=groups)]
+
+
+def _group(case: Case, by: str) -> str:
+    if case.group == "mendeley":  # one research set: spread over the folds by row
+        return f"mendeley-{int(case.id.rsplit('-', 1)[-1]) % FOLDS}"
+    return case.group if by == "source" else str(case.year)
+
+
+@dataclass
+class Model:
+    wording: WordingModel
+    scorer: Scorer
+
+
+def fit(prep: Prepared, idx: np.ndarray, seed: int = SEED, *, figures: bool = False) -> Model:
+    """The whole pipeline on the cases `idx`: text model, combination, thresholds."""
+    oof = np.zeros(len(prep.cases))
+    for train, test in folds(prep, idx):
+        coef, intercept = _fit_text(prep, train, seed)
+        oof[test] = np.asarray(prep.x[test] @ coef).ravel() + intercept
+    scorer = _fit_combiner(prep, idx, oof, seed)
+    probs = _oof_combined(prep, idx, oof, seed)
+    scorer = Scorer(scorer.weights, scorer.intercept, _thresholds(prep, idx, probs), scorer.meta)
+    coef, intercept = _fit_text(prep, idx, seed)
+    families, fcoef, fint = _fit_family(prep, idx, seed)
+    meta: dict[str, Any] = {"seed": seed, "n": int(len(idx))}
+    if figures:
+        meta["validation"] = _figures(prep, idx, probs, scorer.thresholds)
+    return Model(WordingModel(coef, intercept, families, fcoef, fint, meta), scorer)
+
+
+def _fit_text(prep: Prepared, idx: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
+    lr = LogisticRegression(C=TEXT_C, solver="liblinear", random_state=seed, max_iter=200)
+    lr.fit(prep.x[idx], prep.y[idx], sample_weight=prep.weights[idx])
+    return lr.coef_.ravel().astype(np.float32), float(lr.intercept_[0])
+
+
+def _fit_family(prep: Prepared, idx: np.ndarray, seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    scams = [i for i in idx if prep.y[i] == 1]
+    names = [prep.cases[i].family or "other" for i in scams]
+    counts = Counter(names)
+    names = [n if counts[n] >= MIN_FAMILY else "other" for n in names]
+    if len(set(names)) < 2:
+        return [], np.zeros((0, 1)), np.zeros(0)
+    lr = LogisticRegression(C=2.0, max_iter=300, random_state=seed)
+    lr.fit(fold(prep.x[scams]), names)
+    return [str(c) for c in lr.classes_], lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32)
+
+
+def _rows(prep: Prepared, idx: np.ndarray, logits: np.ndarray) -> list[dict[str, float]]:
+    return [features(prep.codes[i], float(logits[i])) for i in idx]
+
+
+def _fit_combiner(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int) -> Scorer:
+    rows = _rows(prep, idx, logits)
+    vocab = sorted({k for row in rows for k in row})
+    col = {k: j for j, k in enumerate(vocab)}
+    m = np.zeros((len(rows), len(vocab)))
+    for r, row in enumerate(rows):
+        for k, v in row.items():
+            m[r, col[k]] = v
+    lr = LogisticRegression(C=COMBINER_C, max_iter=1000, random_state=seed)
+    lr.fit(m, prep.y[idx], sample_weight=prep.weights[idx])
+    return Scorer({k: round(float(w), 5) for k, w in zip(vocab, lr.coef_[0])}, round(float(lr.intercept_[0]), 5))
+
+
+def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int) -> np.ndarray:
+    """Out-of-fold probabilities of the combination, with the floor of strong evidence."""
+    probs = np.zeros(len(prep.cases))
+    for train, test in folds(prep, idx):
+        scorer = _fit_combiner(prep, train, logits, seed)
+        for i in test:
+            probs[i] = max(scorer.probability(prep.codes[i], float(logits[i])), prep.floors[i])
+    return probs
+
+
+def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresholds:
+    def cut(limits: dict[str, float]) -> float:
+        out = 0.5
+        for stratum, limit in limits.items():
+            legit = np.sort([probs[i] for i in idx if prep.y[i] == 0 and prep.stratum(i) == stratum])
+            if len(legit):  # the lowest threshold that keeps false alarms within the limit
+                k = int(math.floor(limit * len(legit)))
+                out = max(out, float(legit[len(legit) - 1 - k]) + 1e-6 if k < len(legit) else 0.0)
+        return min(out, 0.995)
+
+    suspicious = cut(SUSPICIOUS_FA)
+    scam = max(cut(SCAM_FA), suspicious)
+    scams = np.sort([probs[i] for i in idx if prep.y[i] == 1 and prep.stratum(i) == "project"])
+    leak = float(scams[int(LEGIT_LEAK * len(scams))]) if len(scams) else 0.2
+    return Thresholds(round(scam, 4), round(suspicious, 4), round(min(leak, suspicious * 0.8), 4))
+
+
+def _figures(prep: Prepared, idx: np.ndarray, probs: np.ndarray, cuts: Thresholds) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for stratum in ("project", "mendeley"):
+        rows = [i for i in idx if prep.stratum(i) == stratum and not prep.cases[i].augmented]
+        scams = [probs[i] for i in rows if prep.y[i] == 1]
+        legit = [probs[i] for i in rows if prep.y[i] == 0]
+        out[stratum] = {"n": len(rows), "detection": _share(sum(p >= cuts.suspicious for p in scams), len(scams)),
+                        "false_alarms": _share(sum(p >= cuts.suspicious for p in legit), len(legit))}
+    return out
+
+
+def _share(n: int, total: int) -> float:
+    return round(n / total, 4) if total else 0.0
+
+
+def verdicts(model: Model, prep: Prepared, idx: Sequence[int]) -> dict[int, Decision]:
+    """The engine's decision for each case, with this model (exactly as `decide` makes it)."""
+    out = {}
+    for i in idx:
+        f = prep.findings[i]
+        wording: Wording = model.wording.score(f)
+        out[i] = decide(f, prep.index, wording=wording, scorer=model.scorer)
+    return out
+
+
+def cross_validate(prep: Prepared, by: str = "source", *, idx: np.ndarray | None = None,
+                   progress: Callable[[str], None] = lambda _: None) -> dict[int, Decision]:
+    """Grouped cross-validation of the whole pipeline: each fold is judged by a model that never saw it."""
+    idx = np.arange(len(prep.cases)) if idx is None else idx
+    out: dict[int, Decision] = {}
+    if by == "date":  # train on older, test on newer (the research set, undated, stays in training)
+        years = sorted(prep.cases[i].year for i in idx if prep.cases[i].year and prep.cases[i].group != "mendeley")
+        cut_year = years[len(years) * 2 // 3] if years else 0
+        newer = [i for i in idx if prep.cases[i].group != "mendeley" and prep.cases[i].year >= cut_year]
+        train = np.array(sorted(set(idx.tolist()) - set(newer)))
+        progress(f"train on messages before {cut_year} ({len(train)}), test on {cut_year} and later ({len(newer)})")
+        out.update(verdicts(fit(prep, train), prep, newer))
+        return out
+    for n, (train, test) in enumerate(folds(prep, idx, by=by), 1):
+        progress(f"fold {n}: train {len(train)}, test {len(test)}")
+        out.update(verdicts(fit(prep, train), prep, test))
+    return out
+
+
+def train(triage: Any, out_dir: Path = MODEL_DIR, seed: int = SEED) -> Model:
+    """Rebuild the shipped model from the corpus and write it to `out_dir`."""
+    cases = corpus.load_all()
+    prep = analyse(cases, triage)
+    model = fit(prep, np.arange(len(cases)), seed, figures=True)
+    stamp = {"corpus_sha256": corpus.digest(), "trained": date.today().isoformat(), "version": corpus.digest()[:8],
+             "cases": dict(Counter(f"{c.label}" for c in cases))}
+    model.wording.meta.update(stamp)
+    scorer = Scorer(model.scorer.weights, model.scorer.intercept, model.scorer.thresholds,
+                    {**model.wording.meta})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.wording.save(out_dir / "wording.npz")
+    (out_dir / "scorer.json").write_text(scorer.to_json(), encoding="utf-8")
+    return Model(model.wording, scorer)
+
+
+def scratch_triage() -> Any:
+    """An engine over the seed registry in a throw-away database, without the learned parts."""
+    from vigie.engine import build_triage, prepare_db  # noqa: PLC0415 - CLI-only wiring
+
+    folder = tempfile.mkdtemp(prefix="vigie-train-")
+    return build_triage(prepare_db(Path(folder) / "train.sqlite3"), learned=False)
