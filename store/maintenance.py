@@ -1,6 +1,7 @@
 """Backup (SQLite online backup) and retention purge."""
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -12,12 +13,14 @@ from store.db import StoreError
 
 
 def backup(db: Database, target: Path) -> Path:
-    """Copy the live database to `target` with SQLite's online backup API."""
+    """Copy the live database to `target` with SQLite's online backup API; only the owner can read the copy."""
     target = Path(target)
     if target.exists():
         raise StoreError(f"backup target {target} already exists")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Created empty with mode 0600 before a byte is written (SQLite keeps that mode for its journal).
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         dest = sqlite3.connect(str(target))
         with dest:
             db.conn.backup(dest)
