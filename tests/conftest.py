@@ -1,6 +1,7 @@
 """Shared fixtures: one real triage engine per session, payload factories, the network-edge guard."""
 from __future__ import annotations
 
+import secrets
 import socket
 from pathlib import Path
 from typing import Any, Callable
@@ -47,6 +48,15 @@ def no_network_off_loopback():
         mp.setattr(socket.socket, "connect", guarded(real_connect))
         mp.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
         yield
+
+
+@pytest.fixture(autouse=True)
+def per_test_secrets(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Each test gets its own SECRET_KEY and VIGIE_DATA_KEY in the environment: no constant secret anywhere."""
+    values = {"SECRET_KEY": secrets.token_urlsafe(32), "VIGIE_DATA_KEY": secrets.token_urlsafe(32)}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
 
 
 @pytest.fixture(scope="session")

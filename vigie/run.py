@@ -23,7 +23,8 @@ def prepare_local() -> tuple[Settings, str | None]:
     if not settings.production:
         values, created = wiring.ensure_dev_secrets(settings.db_path.parent / "secrets.env")
         for key, value in values.items():
-            os.environ.setdefault(key, value)
+            if not os.environ.get(key, "").strip():  # an empty variable counts as missing
+                os.environ[key] = value
         if created:
             click.echo(f"development secrets written to {settings.db_path.parent / 'secrets.env'} (mode 0600)")
         settings = Settings.from_env()

@@ -47,7 +47,7 @@ class Settings:
 
     @property
     def production(self) -> bool:
-        """True when served over https (secrets are then mandatory)."""
+        """True when served over https (secure cookies, HSTS); secrets are mandatory either way."""
         return self.public_url.startswith("https://")
 
     @classmethod
@@ -57,8 +57,8 @@ class Settings:
         tokens = tuple(t.strip() for t in env.get("VIGIE_API_TOKENS", "").split(",") if t.strip())
         return cls(
             db_path=Path(env.get("VIGIE_DB") or "var/vigie.sqlite3"),
-            secret_key=env.get("SECRET_KEY", ""),
-            data_key=env.get("VIGIE_DATA_KEY", ""),
+            secret_key=env.get("SECRET_KEY", "").strip(),
+            data_key=env.get("VIGIE_DATA_KEY", "").strip(),
             public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
             behind_proxy=_number(env, "BEHIND_PROXY", 0),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),

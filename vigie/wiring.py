@@ -14,22 +14,23 @@ from vigie.engine import prepare_db
 from vigie.settings import Settings, SettingsError
 
 log = logging.getLogger("vigie")
-DEV_DATA_KEY = "vigie-development-data-key-not-for-production"
+SECRETS = (("SECRET_KEY", "secret_key"), ("VIGIE_DATA_KEY", "data_key"))
 
 
 def require_secrets(settings: Settings) -> None:
-    """In production (PUBLIC_URL is https) SECRET_KEY and VIGIE_DATA_KEY are mandatory."""
-    missing = [name for name, value in (("SECRET_KEY", settings.secret_key),
-                                        ("VIGIE_DATA_KEY", settings.data_key)) if not value]
-    if settings.production and missing:
-        raise SettingsError(f"PUBLIC_URL is https, so {' and '.join(missing)} must be set: refusing to start")
+    """SECRET_KEY and VIGIE_DATA_KEY are mandatory, whatever PUBLIC_URL says: there is no fallback."""
+    missing = [name for name, attribute in SECRETS if not getattr(settings, attribute)]
+    if missing:
+        raise SettingsError(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: refusing to start"
+            " (give each a long random value, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`;"
+            " `make run` generates per-install ones in var/secrets.env)")
 
 
 def data_keys(settings: Settings) -> DataKeys:
-    """The keys derived from VIGIE_DATA_KEY (a fixed development key, with a warning, off production)."""
-    if not settings.data_key:
-        log.warning("VIGIE_DATA_KEY is not set: using a development key (never in production)")
-    return DataKeys.from_secret(settings.data_key or DEV_DATA_KEY)
+    """The keys derived from VIGIE_DATA_KEY (SettingsError when it is not set)."""
+    require_secrets(settings)
+    return DataKeys.from_secret(settings.data_key)
 
 
 def prepare(path: Path) -> sqlite_utils.Database:
@@ -57,6 +58,8 @@ def load_env_file(path: Path) -> dict[str, str]:
 def ensure_dev_secrets(path: Path) -> tuple[dict[str, str], bool]:
     """SECRET_KEY and VIGIE_DATA_KEY from `path`, generated (mode 0600) on first use; (values, created)."""
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            log.warning("%s is readable by other users: chmod 600 it", path)
         return load_env_file(path), False
     path.parent.mkdir(parents=True, exist_ok=True)
     values = {"SECRET_KEY": secrets.token_urlsafe(32), "VIGIE_DATA_KEY": secrets.token_urlsafe(32)}

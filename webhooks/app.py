@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, senders: Mapping[str, Sender
     intake = build_intake(settings, senders=senders, triage=triage)
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key or wiring.DEV_DATA_KEY, VIGIE_DB=str(settings.db_path),
+        SECRET_KEY=settings.secret_key, VIGIE_DB=str(settings.db_path),
         MAX_CONTENT_LENGTH=EMAIL_BODY, SESSION_COOKIE_SECURE=settings.production,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
     )

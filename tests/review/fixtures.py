@@ -4,6 +4,7 @@ that do `from conftest import ...`."""
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -35,8 +36,9 @@ class RecordingSender:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    """Local (http loopback) settings over a fresh database file."""
-    return Settings(db_path=tmp_path / "vigie.sqlite3", secret_key="desk-secret", data_key="desk-data-key")
+    """Local (http loopback) settings over a fresh database file, with this test's own secrets."""
+    return Settings(db_path=tmp_path / "vigie.sqlite3", secret_key=secrets.token_urlsafe(32),
+                    data_key=secrets.token_urlsafe(32))
 
 
 @pytest.fixture

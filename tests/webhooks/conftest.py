@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -54,7 +55,8 @@ class BrokenTriage:
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """Production-like settings with every channel on, over a fresh database file."""
-    return Settings(db_path=tmp_path / "vigie.sqlite3", secret_key="secret-for-tests", data_key="data-key-for-tests",
+    return Settings(db_path=tmp_path / "vigie.sqlite3", secret_key=secrets.token_urlsafe(32),
+                    data_key=secrets.token_urlsafe(32),
                     public_url=PUBLIC_URL, twilio_auth_token=TWILIO_TOKEN, telegram_webhook_secret=TELEGRAM_SECRET,
                     mailgun_signing_key=MAILGUN_KEY, api_tokens=(API_TOKEN, "api-token-partner-2"),
                     smtp_from="vigie@vigie.example.org")

@@ -13,9 +13,9 @@ from tests.webhooks.conftest import forwarded_eml
 
 
 @pytest.fixture
-def env(tmp_path):
-    return {"VIGIE_DB": str(tmp_path / "var" / "vigie.sqlite3"), "PUBLIC_URL": "", "SECRET_KEY": "",
-            "VIGIE_DATA_KEY": "", "TELEGRAM_BOT_TOKEN": "", "SMTP_URL": ""}
+def env(tmp_path, per_test_secrets):
+    return {"VIGIE_DB": str(tmp_path / "var" / "vigie.sqlite3"), "PUBLIC_URL": "", **per_test_secrets,
+            "TELEGRAM_BOT_TOKEN": "", "SMTP_URL": ""}
 
 
 @pytest.fixture
@@ -86,6 +86,6 @@ def test_run_prepares_secrets_0600_and_one_admin_login(env, tmp_path, monkeypatc
 
 
 def test_production_without_secrets_refuses_to_serve(vigie, env):
-    env["PUBLIC_URL"] = "https://vigie.example.org"
+    env.update(PUBLIC_URL="https://vigie.example.org", SECRET_KEY="", VIGIE_DATA_KEY="")
     result = vigie("worker", "--once")
     assert result.exit_code == 1 and "refusing to start" in result.output
