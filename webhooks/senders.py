@@ -15,6 +15,7 @@ from store import clock
 from vigie.settings import Settings
 
 log = logging.getLogger("vigie.senders")
+logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show the URL, which holds the bot token
 
 
 class SendError(Exception):

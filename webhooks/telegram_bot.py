@@ -15,9 +15,11 @@ from webhooks.errors import Forged, Malformed
 from webhooks.http import SMALL_BODY, json_object, limit_body, same_secret
 from webhooks.intake import Answer, Inbound, Intake
 from webhooks.resources import get_db, get_intake
+from webhooks.telegram_shape import check_update
 
 bp = Blueprint("telegram", __name__)
 FEEDBACK = ("useful", "wrong")
+UNREADABLE = (TelegramError, KeyError, TypeError, ValueError, AttributeError, OverflowError)
 
 
 @bp.post("/webhooks/telegram")
@@ -41,7 +43,11 @@ def handle_update(intake: Intake, db: Database, data: dict[str, Any]) -> dict[st
     message = update.message
     if message is None:
         return None
-    answer = intake.receive(db, parse(update_id=update.update_id, message=message))
+    try:
+        inbound_msg = parse(update_id=update.update_id, message=message)
+    except UNREADABLE as exc:
+        raise Malformed(f"unreadable Telegram message ({type(exc).__name__})") from exc
+    answer = intake.receive(db, inbound_msg)
     call: dict[str, Any] = {"method": "sendMessage", "chat_id": message.chat.id, "text": answer.text[:4096]}
     if answer.case_id and answer.verdict:
         call["reply_markup"] = keyboard(answer)
@@ -49,11 +55,10 @@ def handle_update(intake: Intake, db: Database, data: dict[str, Any]) -> dict[st
 
 
 def _update(data: dict[str, Any]) -> Update:
-    if not isinstance(data.get("update_id"), int):
-        raise Malformed("update_id is missing")
+    check_update(data)  # types and ranges first: de_json trusts what it is given
     try:
         return Update.de_json(data, None)
-    except (TelegramError, KeyError, TypeError, ValueError) as exc:
+    except UNREADABLE as exc:
         raise Malformed(f"not a Telegram update ({type(exc).__name__})") from exc
 
 
@@ -92,7 +97,8 @@ def keyboard(answer: Answer) -> dict[str, Any]:
 def _feedback(intake: Intake, db: Database, update: Update) -> dict[str, Any]:
     query = update.callback_query
     parts = (query.data or "").split(":")
-    if len(parts) != 3 or parts[0] != "fb" or parts[2] not in FEEDBACK or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != "fb" or parts[2] not in FEEDBACK or not parts[1].isascii() \
+            or not parts[1].isdigit() or len(parts[1]) > 18:  # a case id fits SQLite's 64-bit INTEGER
         raise Malformed("unknown callback data")
     chat = query.message.chat.id if query.message else query.from_user.id
     text = intake.feedback(db, "telegram", str(update.update_id), str(chat), int(parts[1]), parts[2],

@@ -19,10 +19,12 @@ class FakeBotApi:
 
     def __init__(self, token: str | None = None, port: int = 0) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.stamps: list[float] = []  # time.monotonic() of each call, in order
         self.updates: list[dict[str, Any]] = []
         self.fail_next = 0
         self.throttle_next = 0
         self.retry_after = 1
+        self.throttled_method: str | None = None  # None: any method is throttled
         self.delay = 0.0
         self.token = token
         self.lock = threading.Condition()
@@ -54,12 +56,13 @@ class FakeBotApi:
             time.sleep(self.delay)
         with self.lock:
             self.calls.append((method, body))
+            self.stamps.append(time.monotonic())
             if self.token is not None and token != self.token:
                 return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
             if self.fail_next:
                 self.fail_next -= 1
                 return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
-            if self.throttle_next:
+            if self.throttle_next and self.throttled_method in (None, method):
                 self.throttle_next -= 1
                 return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests",
                              "parameters": {"retry_after": self.retry_after}}
@@ -71,7 +74,7 @@ class FakeBotApi:
 
     def _updates(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         offset = body.get("offset") or 0
-        self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed ones go
+        self.updates = [u for u in self.updates if u.get("update_id", -1) >= offset]  # confirmed ones go
         deadline = time.monotonic() + min(float(body.get("timeout") or 0), 5.0)
         while not self.updates and time.monotonic() < deadline:
             self.lock.wait(deadline - time.monotonic())

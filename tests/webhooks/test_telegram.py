@@ -1,6 +1,10 @@
 """POST /webhooks/telegram: the secret header, real Update JSON, replies as Bot API method calls."""
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from store import cases
 from tests.webhooks.conftest import BrokenTriage, SCAM_SMS, telegram_post, telegram_update
 
@@ -118,3 +122,44 @@ def test_failed_analysis_is_stored_as_error_and_answered(make_app, triage):
     assert call["text"].startswith(triage.error_reply("fr"))
     from store.db import connect
     assert connect(app.config["VIGIE_DB"]).execute("SELECT status FROM cases").fetchone() == ("error",)
+
+
+def test_a_forged_feedback_button_with_a_huge_case_id_is_refused_with_400(client, db):
+    update = _feedback(1, "wrong", 51, update_id=777001)
+    update["callback_query"]["data"] = "fb:99999999999999999999:wrong"
+    assert telegram_post(client, update).status_code == 400
+    assert db.execute("SELECT count(*) FROM inbound").fetchone()[0] == 0
+
+
+def _bent(path: tuple, value) -> dict:
+    update = telegram_update(SCAM_SMS, update_id=778001)
+    target = update
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return update
+
+
+@pytest.mark.parametrize("path, value", [
+    (("message", "chat", "id"), ["a", "list"]),
+    (("message", "chat"), None),
+    (("message", "text"), 12),
+    (("message", "from", "language_code"), {"fr": 1}),
+    (("message", "date"), 10**20),
+    (("message", "date"), -5),
+    (("message", "entities"), "not a list"),
+    (("message", "forward_origin"), {"type": "martian", "date": 1767500000}),
+    (("message", "forward_origin"), {"type": "hidden_user", "date": 1767500000, "sender_user_name": []}),
+    (("message", "chat", "id"), 10**20),
+    (("update_id",), True),
+])
+def test_telegram_fields_of_the_wrong_type_or_range_are_refused_with_400(client, db, path, value):
+    assert telegram_post(client, _bent(path, value)).status_code == 400
+    assert cases.count(db) == 0
+
+
+def test_a_lone_surrogate_in_the_text_is_refused_with_400(client, db):
+    raw = json.dumps(telegram_update("x", update_id=778101)).replace('"text": "x"', '"text": "\\ud800"')
+    resp = client.post("/webhooks/telegram", data=raw, content_type="application/json",
+                       headers={"X-Telegram-Bot-Api-Secret-Token": "telegram-secret_token-123"})
+    assert resp.status_code == 400 and cases.count(db) == 0
