@@ -7,7 +7,6 @@ from typing import Mapping
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 import review
 from bot.conversation import Checks
@@ -15,7 +14,7 @@ from store.db import StoreError
 from vigie import wiring
 from vigie.engine import build_triage
 from vigie.settings import Settings
-from webhooks import api, mailgun, telegram_bot, try_it, twilio_sms
+from webhooks import api, mailgun, security, telegram_bot, try_it, twilio_sms
 from webhooks.errors import IntakeError, TooLarge
 from webhooks.http import EMAIL_BODY
 from webhooks.intake import Intake
@@ -40,9 +39,7 @@ def create_app(settings: Settings | None = None, *, senders: Mapping[str, Sender
         MAX_CONTENT_LENGTH=EMAIL_BODY, SESSION_COOKIE_SECURE=settings.production,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
     )
-    if settings.behind_proxy:
-        n = settings.behind_proxy
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)  # type: ignore[method-assign]
+    security.init_app(app, settings)
     init_app(app, intake)
     app.extensions["vigie.limits"] = {"api": RateLimiter(API_RATE_PER_MINUTE),
                                       "web": RateLimiter(WEB_RATE_PER_MINUTE)}

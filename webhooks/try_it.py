@@ -1,8 +1,13 @@
 """GET / and POST /: the public "try it" page (the exact reply a patient gets; stored only on request)."""
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import json
+import re
 import uuid
+from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf, validate_csrf
@@ -19,6 +24,25 @@ from webhooks.resources import get_db, get_intake
 bp = Blueprint("try_it", __name__, template_folder="templates")
 PAGE_CHANNELS = ("sms", "whatsapp", "telegram", "email")
 MAX_TEXT = 10_000
+TEMPLATE = Path(__file__).with_name("templates") / "try.html"
+
+
+@functools.cache
+def page_csp() -> str:
+    """The page's CSP: no script at all, and only the page's own inline <style> block (by its hash)."""
+    styles = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
+                      for block in re.findall(r"<style>(.*?)</style>", TEMPLATE.read_text("utf-8"), re.S))
+    styles = styles or "'none'"
+    return (f"default-src 'none'; style-src {styles}; img-src 'self'; form-action 'self';"
+            " frame-ancestors 'none'; base-uri 'none'")
+
+
+@bp.after_request
+def headers(resp):
+    """A form with a session cookie: never framed, never cached, nothing loaded from elsewhere."""
+    resp.headers["Content-Security-Policy"] = page_csp()
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/")
