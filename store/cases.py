@@ -63,7 +63,9 @@ def record(db: Database, channel: str, provider_id: str, reply: str, case: NewCa
     `also` runs last in the same transaction (e.g. remembering the provider's token)."""
     stamp = clock.iso(when or clock.now())
     try:
-        with db.conn:
+        # db.atomic(), not `with db.conn`: sqlite-utils 4 commits each db.execute() run outside an
+        # explicit transaction, so the case would be committed before its inbound row.
+        with db.atomic():
             case_id = None
             if case is not None:
                 names = [f.name for f in fields(NewCase)]

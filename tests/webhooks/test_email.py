@@ -141,3 +141,17 @@ def test_failed_analysis_is_stored_as_error_and_answered(make_app, triage, recor
 
 def test_the_email_channel_is_off_without_a_signing_key(make_app):
     assert make_app(mailgun_signing_key="").test_client().post("/webhooks/email", data={}).status_code == 404
+
+
+@pytest.mark.parametrize("table", ["cases", "inbound", "seen_tokens"])
+def test_email_whose_storage_failed_is_accepted_when_mailgun_retries_the_same_token(client, db, recorder, table):
+    # A real failure inside the transaction that stores the e-mail and its token (no mock): a trigger.
+    db.execute(f"CREATE TRIGGER fail_once BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    form = mailgun_form(forwarded_eml())
+    assert client.post("/webhooks/email/mime", data=form).status_code == 500
+    assert db.execute("SELECT count(*) FROM seen_tokens").fetchone() == (0,) and cases.count(db) == 0
+    db.execute("DROP TRIGGER fail_once")
+    retry = client.post("/webhooks/email/mime", data=form)
+    assert retry.status_code == 200 and retry.json["status"] == "ok"
+    assert cases.count(db) == 1 and len(recorder.sent) == 1
+    assert client.post("/webhooks/email/mime", data=form).status_code == 406  # now it is a replay
