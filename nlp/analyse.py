@@ -7,6 +7,7 @@ budget checked between stages (`AnalysisTimeout`: the report goes to staff as an
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from typing import Iterable
 
@@ -15,15 +16,19 @@ from nlp.cues import CueFinder
 from nlp.domains import has_public_suffix
 from nlp.institutions import recognise
 from nlp.lang import detect, is_other_language
-from nlp.normalise import normalise_mapped
+from nlp.normalise import normalise_mapped, warm_up
 from nlp.refang import refang_mapped
 from nlp.registry_index import RegistryIndex
 from nlp.types import Cue, Findings, PhoneFinding, SenderFinding
 
-MAX_CHARS = 20_000  # longer texts are analysed on their first 20,000 characters (Findings.truncated)
+# Longer texts are analysed on their first 6,000 characters (Findings.truncated, said in the reply):
+# cue matching and number parsing cost grows with the text; see bench/hostile.py for the figures.
+MAX_CHARS = 6_000
 MAX_INPUT = 4 * MAX_CHARS  # what is normalised at most: runs collapse, so keep some margin
-MAX_HIDDEN_LINK = 2_000
+MAX_HIDDEN_LINK = 500
+MAX_INDICATORS = 30  # links, e-mail addresses, phone-like numbers judged per message (the first ones)
 BUDGET_S = 1.0  # wall-clock seconds one analysis may take; a normal message takes a few ms
+_PHONE_LIKE = re.compile(r"\+?\d(?:[ .\-]?\d){3,}")  # linear: a separator is never a digit
 _CALL_CONTEXT = ("appel", "compos", "contact", "rappel", "numéro", "numero", "tél", "tel ", "sms",
                  "call", "txt", "text", "send", "reply", "dial", "ring", " to ", " au ", " le ",
                  "no:", "ph:", "n°")
@@ -55,6 +60,7 @@ class Analyser:
         self.index = index
         self.cues = cues or CueFinder()
         self.budget_s = budget_s
+        warm_up()  # the look-alike table loads now, not on the first message that needs it
 
     def analyse(self, text: str, *, channel: str = "sms", sender: str | None = None,
                 extra_senders: Iterable[str] = (), lang: str | None = None,
@@ -64,14 +70,14 @@ class Analyser:
             raise AnalysisError("the message must be text")
         budget = _Budget(self.budget_s)
         original = text
-        mapped = normalise_mapped(text[:MAX_INPUT])
+        mapped = refang_mapped(normalise_mapped(text[:MAX_INPUT]))
         hidden = [h for h in (normalise_mapped(x[:MAX_HIDDEN_LINK]).text for x in hidden_links if x) if h
-                  and h not in mapped.text][:20]
-        if hidden:
-            mapped = mapped.append("\n\n[liens cachés / hidden links] " + " ".join(hidden))
-        mapped = refang_mapped(mapped)
-        truncated = len(original) > MAX_INPUT or len(mapped.text) > MAX_CHARS
-        mapped = mapped.cut(MAX_CHARS)
+                  and h not in mapped.text][:5]
+        tail = "\n\n[liens cachés / hidden links] " + " ".join(hidden) if hidden else ""
+        truncated = len(original) > MAX_INPUT or len(mapped.text) + len(tail) > MAX_CHARS
+        mapped = mapped.cut(MAX_CHARS - len(tail))  # hidden links are kept even when the body is cut
+        if tail:
+            mapped = refang_mapped(mapped.append(tail))
         text = mapped.text
         if not text.strip():
             raise AnalysisError("the message is empty")
@@ -79,9 +85,11 @@ class Analyser:
         lang = lang if lang in ("fr", "en") else detect(text)
         cues, advice = self.cues.find(text, lang, is_other_language(text))
         budget.check("cues")
-        links = tuple(judge.judge_link(r, self.index) for r in extract.links(text, has_public_suffix))
+        links = tuple(judge.judge_link(r, self.index)
+                      for r in extract.links(text, has_public_suffix)[:MAX_INDICATORS])
         phones = tuple(self._phones(text, lang))
-        emails = tuple(judge.judge_email(a, d, s, self.index) for a, d, s in extract.emails(text))
+        emails = tuple(judge.judge_email(a, d, s, self.index)
+                       for a, d, s in extract.emails(text)[:MAX_INDICATORS])
         budget.check("indicators")
         amounts, ibans = tuple(extract.amounts(text)), tuple(extract.ibans(text))
         institutions = tuple(recognise(text, self.index))
@@ -99,7 +107,10 @@ class Analyser:
     def _phones(self, text: str, lang: str) -> list[PhoneFinding]:
         regions = ("FR", "GB", "US")  # French first; then the notations English texts use
         out = []
-        for raw in extract.phones(text, regions):
+        # Number parsing costs about a millisecond a candidate: only the first ones are judged.
+        many = [m.end() for _, m in zip(range(MAX_INDICATORS + 1), _PHONE_LIKE.finditer(text))]
+        scope = text[:many[-1]] if len(many) > MAX_INDICATORS else text
+        for raw in extract.phones(scope, regions):
             found = judge.judge_phone(raw, self.index)
             if found.kind in ("short", "unknown") and not _call_context(text, raw.span[0]):
                 continue  # a bare run of digits (a year, a reference) is not a phone number

@@ -126,6 +126,11 @@ def normalise_mapped(text: str) -> Mapped:
     return mapped
 
 
+def warm_up() -> None:
+    """Load the look-alike table now (it takes a few hundred ms), not on a patient's message."""
+    _confusables()
+
+
 def _collapse(mapped: Mapped) -> Mapped:
     mapped = mapped.sub(_SAME_RUN, lambda m: m.group(1) * 3)
     mapped = mapped.sub(_CLASS_RUN, lambda m: m.group(0)[:10])
