@@ -58,7 +58,8 @@ class Triage:
         reasons = tuple(self._reason(e, lang, findings.text) for e in decision.evidence)
         return Verdict(
             verdict=decision.verdict, score=decision.score, lang=lang, reasons=reasons,
-            reply=self.reply(decision, reasons, report.channel, lang, _namesakes(findings)),
+            reply=self.reply(decision, reasons, report.channel, lang, _namesakes(findings),
+                             truncated=findings.truncated),
             institution=_institution_json(decision.institution),
             links=tuple({"url": x.url, "domain": x.domain, "status": x.status, "span": list(x.span)}
                         for x in findings.links),
@@ -83,7 +84,7 @@ class Triage:
         return Reason(e.code, message, e.span, e.rule, e.weight, spans)
 
     def reply(self, decision: Decision, reasons: tuple[Reason, ...], channel: str, lang: str,
-              namesake: str = "") -> str:
+              namesake: str = "", *, truncated: bool = False) -> str:
         """The text the patient receives, most important lines first."""
         t = replies.t
         verdict = decision.verdict
@@ -96,6 +97,7 @@ class Triage:
             (1, self._official_line(decision.institution, lang, verdict == "legitimate")
              or (replies.t(lang, "official", "ambiguous", name=namesake) if namesake else "")),
             (2, t(lang, "advice", verdict)),
+            (1, t(lang, "misc", "truncated") if truncated else ""),  # only the start was analysed
         ]
         if verdict in ("scam", "suspicious"):
             lines += [(3 + i, line) for i, line in enumerate(self._report_lines(channel, lang, decision))]
