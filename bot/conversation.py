@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
     "AIDE": ("help", "fr"), "HELP": ("help", "en"), "INFO": ("help", None),
     "CONFIDENTIALITE": ("privacy", "fr"), "PRIVACY": ("privacy", "en"),
     "STOP": ("stop", None), "ARRET": ("stop", "fr"), "ARRETER": ("stop", "fr"),
-    "STOPALL": ("stop", "en"), "UNSUBSCRIBE": ("stop", "en"),
+    "STOPALL": ("stop", "en"), "UNSUBSCRIBE": ("stop", "en"), "DESABONNER": ("stop", "fr"),
     "OUBLI": ("forget", "fr"), "OUBLIER": ("forget", "fr"), "OUBLIEZMOI": ("forget", "fr"),
     "FORGET": ("forget", "en"), "FORGETME": ("forget", "en"),
 }

@@ -41,6 +41,7 @@ def never_answer(headers: Message, address: str, own_address: str, forwarded: bo
 
 def command_above_quote(text: str) -> str | None:
     """The text written above a quoted original when it is a command ('STOP', 'OUBLI'), else None."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     found = _QUOTE_START.search(text)
     if not found:
         return None

@@ -1,0 +1,121 @@
+"""E-mail that must not start a loop (RFC 3834 §2), and a command written above a quoted reply."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+
+from bot import replies
+from store import cases
+from tests.webhooks.conftest import forwarded_eml, mailgun_form
+
+PATIENT = "marie.patient@example.fr"
+QUOTED_REPLY = (
+    "From: Marie <marie.patient@example.fr>\r\nTo: verifier@vigie.example.org\r\n"
+    "Subject: Re: Vigie : résultat de la vérification de votre message\r\n"
+    "Message-ID: <{id}@example.fr>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: 8bit\r\n\r\n{top}\r\n\r\n{attribution}\r\n"
+    "> ARNAQUE probable. Pourquoi : le lien https://ameli-remboursement-info.com imite ameli.\r\n"
+    "> Ne cliquez pas, ne payez rien.\r\n"
+)
+
+
+def post(client, raw: bytes):
+    return client.post("/webhooks/email/mime", data=mailgun_form(raw))
+
+
+def reply_eml(top: str, attribution: str = "") -> bytes:
+    return QUOTED_REPLY.format(id=uuid.uuid4().hex, top=top, attribution=attribution).encode()
+
+
+def automatic_eml(headers: str, sender: str = f"Marie <{PATIENT}>",
+                  content_type: str = "text/plain; charset=utf-8") -> bytes:
+    """A message that looks like a report (a scam text in it) but comes with loop-signalling headers."""
+    return (f"From: {sender}\r\nTo: verifier@vigie.example.org\r\nSubject: Remboursement\r\n"
+            f"Message-ID: <{uuid.uuid4().hex}@example.fr>\r\n{headers}MIME-Version: 1.0\r\n"
+            f"Content-Type: {content_type}\r\n\r\n"
+            "Vous avez droit a un remboursement de 248,50 EUR : https://ameli-remboursement-info.com\r\n").encode()
+
+
+BOUNCE = (
+    "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.fr>\r\nTo: vigie@vigie.example.org\r\n"
+    "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce-{id}@mx.example.fr>\r\n"
+    "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=R\r\n\r\n"
+    "--R\r\nContent-Type: text/plain\r\n\r\nThis is the mail system. Your message could not be delivered.\r\n"
+    "--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.fr\r\n\r\n"
+    "Final-Recipient: rfc822; old@example.fr\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+    "--R\r\nContent-Type: message/rfc822\r\n\r\nFrom: vigie@vigie.example.org\r\nSubject: Vigie\r\n\r\n"
+    "ARNAQUE probable https://ameli-remboursement-info.com\r\n--R--\r\n"
+)
+
+
+@pytest.mark.parametrize("top, attribution, said", [
+    ("STOP", "", "fr"),
+    ("Stop !", "Le lun. 1 déc. 2026 à 10:00, Vigie <vigie@vigie.example.org> a écrit :", "fr"),
+    ("OUBLI", "Le lun. 1 déc. 2026 à 10:00, Vigie <vigie@vigie.example.org> a\r\nécrit :", "fr"),
+    ("Désabonner", "", "fr"),
+    ("unsubscribe", "On Mon, 1 Dec 2026 at 10:00, Vigie <vigie@vigie.example.org> wrote:", "en"),
+])
+def test_command_above_a_quoted_original_is_the_command_not_a_report(client, db, recorder, top, attribution, said):
+    resp = post(client, reply_eml(top, attribution))
+    assert resp.status_code == 200
+    assert cases.count(db) == 0
+    key = "forgotten" if top == "OUBLI" else "stopped"
+    assert recorder.sent[0][1].startswith(replies.t(said, "conversation", key))
+
+
+def test_stop_above_a_quote_stops_follow_ups(client, db):
+    post(client, reply_eml("STOP"))
+    assert db.execute("SELECT stopped FROM reporters").fetchall() == [(1,)]
+
+
+def test_a_question_above_a_quote_is_still_checked(client, db, recorder):
+    post(client, reply_eml("Et celui-ci, c'est une arnaque ? https://ameli-remboursement-info.com/x"))
+    assert cases.count(db) == 1 and len(recorder.sent) == 1
+
+
+@pytest.mark.parametrize("raw", [
+    BOUNCE.format(id=1).encode(),
+    automatic_eml("", sender="MAILER-DAEMON@mx.example.fr"),
+    automatic_eml("Return-Path: <>\r\n"),
+    automatic_eml("Auto-Submitted: auto-replied\r\n"),
+    automatic_eml("Auto-Submitted: auto-generated\r\n"),
+    automatic_eml("X-Autoreply: yes\r\n"),
+    automatic_eml("X-Autorespond: Je suis absente\r\n"),
+    automatic_eml("Precedence: bulk\r\n"),
+    automatic_eml("Precedence: list\r\n"),
+    automatic_eml("Precedence: junk\r\n"),
+    automatic_eml("List-Id: <patients.lists.example.fr>\r\n"),
+    automatic_eml("List-Unsubscribe: <mailto:unsub@lists.example.fr>\r\n"),
+    automatic_eml("", sender="Vigie <vigie@vigie.example.org>"),
+    automatic_eml("", content_type="multipart/report; report-type=disposition-notification; boundary=Z"),
+], ids=["bounce", "mailer-daemon", "null-return-path", "auto-replied", "auto-generated", "x-autoreply",
+        "x-autorespond", "bulk", "list", "junk", "list-id", "list-unsubscribe", "own-address", "read-receipt"])
+def test_automatic_mail_is_never_answered_nor_stored(client, db, recorder, caplog, raw):
+    caplog.set_level(logging.INFO)
+    resp = post(client, raw)
+    assert resp.status_code == 200 and resp.json["status"] == "ignored"
+    assert not recorder.sent and cases.count(db) == 0
+    assert db.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "not answered" in logged and "@" not in logged and "remboursement" not in logged.lower()
+
+
+def test_ignored_mail_token_is_remembered_against_replay(client):
+    form = mailgun_form(automatic_eml("Precedence: bulk\r\n"))
+    assert client.post("/webhooks/email/mime", data=form).status_code == 200
+    assert client.post("/webhooks/email/mime", data=form).status_code == 406
+
+
+def test_auto_submitted_no_is_answered(client, db, recorder):
+    post(client, automatic_eml("Auto-Submitted: no\r\n"))
+    assert cases.count(db) == 1 and len(recorder.sent) == 1
+
+
+def test_list_unsubscribe_on_a_patients_forward_is_still_answered(client, db, recorder):
+    raw = forwarded_eml().replace(b"MIME-Version: 1.0\r\n", b"List-Unsubscribe: <mailto:x@example.fr>\r\n"
+                                  b"MIME-Version: 1.0\r\n", 1)
+    assert post(client, raw).json["status"] == "ok"
+    assert cases.count(db) == 1 and len(recorder.sent) == 1
