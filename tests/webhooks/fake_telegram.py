@@ -20,6 +20,7 @@ class FakeBotApi:
     def __init__(self, token: str | None = None, port: int = 0) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.stamps: list[float] = []  # time.monotonic() of each call, in order
+        self.accepted: list[tuple[str, dict[str, Any]]] = []  # calls answered ok (what was delivered)
         self.updates: list[dict[str, Any]] = []
         self.fail_next = 0
         self.throttle_next = 0
@@ -40,7 +41,10 @@ class FakeBotApi:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
-                self.wfile.write(raw)
+                try:
+                    self.wfile.write(raw)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client died mid-call (a killed worker): the call still happened
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -69,6 +73,7 @@ class FakeBotApi:
             if method == "getMe":
                 return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Vigie"}}
             if method != "getUpdates":
+                self.accepted.append((method, body))
                 return 200, {"ok": True, "result": {"message_id": len(self.calls)}}
             return 200, {"ok": True, "result": self._updates(body)}
 
