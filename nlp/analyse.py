@@ -19,7 +19,7 @@ from nlp.lang import detect, is_other_language
 from nlp.normalise import normalise_mapped, warm_up
 from nlp.refang import refang_mapped
 from nlp.registry_index import RegistryIndex
-from nlp.types import Cue, Findings, PhoneFinding, SenderFinding
+from nlp.types import Cue, Findings, LinkFinding, PhoneFinding, SenderFinding
 
 # Longer texts are analysed on their first 6,000 characters (Findings.truncated, said in the reply):
 # cue matching and number parsing cost grows with the text; see bench/hostile.py for the figures.
@@ -85,8 +85,7 @@ class Analyser:
         lang = lang if lang in ("fr", "en") else detect(text)
         cues, advice = self.cues.find(text, lang, is_other_language(text))
         budget.check("cues")
-        links = tuple(judge.judge_link(r, self.index)
-                      for r in extract.links(text, has_public_suffix)[:MAX_INDICATORS])
+        links = tuple(self._links(text, len(text) - len(tail) if tail else len(text)))
         phones = tuple(self._phones(text, lang))
         emails = tuple(judge.judge_email(a, d, s, self.index)
                        for a, d, s in extract.emails(text)[:MAX_INDICATORS])
@@ -103,6 +102,19 @@ class Analyser:
             extra_senders=tuple(s for s in (self._sender(x) for x in extra_senders) if s),
             truncated=truncated, original=original, offsets=tuple(mapped.bounds),
         )
+
+    def _links(self, text: str, tail_start: int) -> list[LinkFinding]:
+        """Each distinct link judged once, the first `MAX_INDICATORS` of them and every hidden one."""
+        judged: dict[str, LinkFinding] = {}
+        out = []
+        for raw in extract.links(text, has_public_suffix):
+            found = judged.get(raw.url)
+            if found is None:
+                if len(judged) >= MAX_INDICATORS and raw.span[0] < tail_start:
+                    continue
+                found = judged[raw.url] = judge.judge_link(raw, self.index)
+            out.append(found if found.span == raw.span else dataclasses.replace(found, span=raw.span))
+        return out
 
     def _phones(self, text: str, lang: str) -> list[PhoneFinding]:
         regions = ("FR", "GB", "US")  # French first; then the notations English texts use
