@@ -17,14 +17,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import replies
-from store import cases, clock
+from store import clock, outbox
 from store.db import connect
 from vigie.settings import SettingsError
 from webhooks.errors import IntakeError
 from webhooks.intake import Intake
 from webhooks.senders import SendError, TelegramSender
-from webhooks.telegram_bot import handle_update
+from webhooks.telegram_bot import answer_update, polite
 
 log = logging.getLogger("vigie.telegram")
 ALLOWED = ["message", "callback_query"]
@@ -103,34 +102,12 @@ def _answer_once(intake: Intake, db: Database, api: TelegramSender, data: dict[s
         log.info("update already answered before a restart; not sent again")
         return
     try:
-        call = handle_update(intake, db, data)
+        call = answer_update(intake, db, data)
     except IntakeError as exc:
         log.warning("update refused: %s", exc.reason)
-        call = _polite(data)
-    except Exception as exc:  # noqa: BLE001 - one update must never stop the bot: staff get an error case
-        log.error("update could not be handled (%s); stored as an error case", type(exc).__name__)
-        _store_error(db, update_id, exc)
-        call = _polite(data)
+        call = polite(data)
     if call:
         _send(intake, db, api, call)
-
-
-def _polite(data: dict[str, Any]) -> dict[str, Any] | None:
-    """An answer to a button we cannot use (it stops the spinner); nothing for a message we cannot read."""
-    query = data.get("callback_query")
-    if not isinstance(query, dict) or not isinstance(query.get("id"), str):
-        return None
-    user = query.get("from") if isinstance(query.get("from"), dict) else {}
-    lang = "en" if str(user.get("language_code") or "").startswith("en") else "fr"
-    return {"method": "answerCallbackQuery", "callback_query_id": query["id"][:64],
-            "text": replies.t(lang, "conversation", "feedback_unknown")}
-
-
-def _store_error(db: Database, update_id: int, exc: Exception) -> None:
-    if db.conn.in_transaction:
-        db.conn.rollback()
-    note = f"telegram update {update_id} could not be handled ({type(exc).__name__})"
-    cases.record(db, "telegram", str(update_id), "", cases.NewCase(text="", status="error", subject=note))
 
 
 def _remember(db: Database, update_id: int, offset: int) -> None:
@@ -158,11 +135,11 @@ def _send(intake: Intake, db: Database, api: TelegramSender, call: dict[str, Any
         api.call(method, call)
     except SendError as exc:
         log.warning("telegram %s failed (%s)", method, exc.status or "no answer")
-        if method == "sendMessage":  # the verdict must still reach the patient: the worker retries
+        if method == "sendMessage":  # the verdict must still reach the patient: the worker sends it
             chat = str(call["chat_id"])
             meta = {"kind": "reply", "telegram": {k: v for k, v in call.items() if k == "reply_markup"}}
-            intake.deliver(db, "telegram", chat, call["text"], reporter=intake.keys.pseudonym("telegram", chat),
-                           meta=meta)
+            later = clock.now() + timedelta(seconds=exc.retry_after or 0)  # a 429 asked us to wait
+            outbox.enqueue(db, "telegram", intake.keys.pseudonym("telegram", chat), call["text"], meta=meta, when=later)
 
 
 def run(intake: Intake, db_path: Path, api: TelegramSender, stop: threading.Event,

@@ -1,6 +1,8 @@
 """POST /webhooks/telegram: the Telegram bot (webhook), also driven by `vigie telegram-poll`."""
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -10,13 +12,15 @@ from telegram.error import TelegramError
 
 from bot import replies
 from bot.report import Report
+from store import cases
 from webhooks.channel import Channel
-from webhooks.errors import Forged, Malformed
+from webhooks.errors import Forged, IntakeError, Malformed
 from webhooks.http import SMALL_BODY, json_object, limit_body, same_secret
 from webhooks.intake import Answer, Inbound, Intake
 from webhooks.resources import get_db, get_intake
 from webhooks.telegram_shape import check_update
 
+log = logging.getLogger("vigie.telegram")
 bp = Blueprint("telegram", __name__)
 FEEDBACK = ("useful", "wrong")
 UNREADABLE = (TelegramError, KeyError, TypeError, ValueError, AttributeError, OverflowError)
@@ -31,8 +35,36 @@ def inbound():
                        intake.settings.telegram_webhook_secret):
         current_app.logger.warning("telegram: bad secret token from %s", request.remote_addr)
         raise Forged("the X-Telegram-Bot-Api-Secret-Token does not match")
-    call = handle_update(intake, get_db(), json_object())
+    call = answer_update(intake, get_db(), json_object())
     return jsonify(call or {})
+
+
+def answer_update(intake: Intake, db: Database, data: dict[str, Any]) -> dict[str, Any] | None:
+    """handle_update, except that an unplanned failure becomes an error case for staff and a polite
+    answer, so Telegram does not redeliver that update forever (a refused one stays a 4xx)."""
+    try:
+        return handle_update(intake, db, data)
+    except (IntakeError, sqlite3.OperationalError):  # refused, or the database is busy: worth a retry
+        raise
+    except Exception as exc:  # noqa: BLE001 - one update must never stop the bot
+        log.error("telegram update could not be handled (%s); stored as an error case", type(exc).__name__)
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        note = f"telegram update {data.get('update_id')} could not be handled ({type(exc).__name__})"
+        cases.record(db, "telegram", str(data.get("update_id")), "",
+                     cases.NewCase(text="", status="error", subject=note))
+        return polite(data)
+
+
+def polite(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer to a button Vigie cannot use (it also stops the spinner); nothing for a message."""
+    query = data.get("callback_query")
+    if not isinstance(query, dict) or not isinstance(query.get("id"), str):
+        return None
+    user = query.get("from") if isinstance(query.get("from"), dict) else {}
+    lang = "en" if str(user.get("language_code") or "").startswith("en") else "fr"
+    return {"method": "answerCallbackQuery", "callback_query_id": query["id"][:64],
+            "text": replies.t(lang, "conversation", "feedback_unknown")}
 
 
 def handle_update(intake: Intake, db: Database, data: dict[str, Any]) -> dict[str, Any] | None:

@@ -9,13 +9,13 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
 
-from store import cases
+from store import cases, clock
 from store.db import connect
 from vigie import telegram_poll
 from webhooks.senders import TelegramSender
@@ -163,3 +163,13 @@ def test_sigterm_stops_the_poller_within_two_seconds(settings, fake_api, tmp_pat
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_verdict_telegram_throttled_waits_in_the_outbox_for_its_retry_after(poll, fake_api, make_app):
+    fake_api.throttle_next, fake_api.retry_after, fake_api.throttled_method = 1, 600, "sendMessage"
+    fake_api.push(message_update(SCAM_SMS, 40))
+    poll()
+    db = connect(make_app().config["VIGIE_DB"])
+    (row,) = db.execute("SELECT body, next_attempt_at FROM outbox").fetchall()
+    assert row[0].startswith("ARNAQUE")
+    assert row[1] >= clock.iso(clock.now() + timedelta(seconds=590))
