@@ -1,7 +1,7 @@
 """`vigie telegram-poll`: the Telegram bot by long polling (getUpdates), for a laptop without a public URL.
 
-No update can stop the poller: one it cannot read is refused politely (a callback button gets an
-empty answer) or stored as an error case for staff, and the offset moves on. The offset and the
+No update can stop the poller: one it cannot read is refused politely (a callback button is told
+it is no longer valid) or stored as an error case for staff, and the offset moves on. The offset and the
 ids of answered updates are stored, so a restart neither answers an update twice nor stalls on
 one (a crash between the send and the store answers that one update once more). SIGTERM does
 not wait for a long poll to end (its updates are simply not confirmed); a 429 waits its `retry_after`.
