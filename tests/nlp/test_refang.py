@@ -21,6 +21,14 @@ FAST = settings(max_examples=200, deadline=None)
     ("ameli . fr", "ameli.fr"),
     ("ameli .fr/x", "ameli.fr/x"),
     ("ameli. fr", "ameli.fr"),
+    ("HXXPS://ASSURE-AMELI[.]INFO", "https://ASSURE-AMELI.INFO"),
+    ("h t t p s://ameli.fr/x", "https://ameli.fr/x"),
+    ("h t t p s : / / ameli . fr", "https://ameli.fr"),
+    ("http: //ameli.fr", "http://ameli.fr"),
+    ("www. site. com", "www.site.com"),
+    ("www .ameli. fr", "www.ameli.fr"),
+    ("ameli . gouv . fr", "ameli.gouv.fr"),
+    ("AMELI . FR", "AMELI.FR"),
 ])
 def test_defanged_links_and_addresses_are_restored(defanged, plain):
     assert refang(defanged) == plain
@@ -36,6 +44,9 @@ def test_defanged_link_inside_a_sentence_is_restored_and_the_rest_kept():
     "Il est 10 h. Rendez-vous demain.",
     "Prix : 3.50 euros",
     "Appelez-nous (at home) ou [dotation] : rien à changer.",
+    "Merci. Me voici à l'accueil.",
+    "Il a dit h t t p puis s'est tu.",
+    "Les www sont partout. Com-me toujours.",
 ])
 def test_ordinary_sentences_are_left_alone(text):
     assert refang(text) == text
@@ -47,3 +58,11 @@ def test_refang_never_raises_and_is_idempotent(text):
     once = refang(text)
     assert isinstance(once, str)
     assert refang(once) == once
+
+
+@pytest.mark.parametrize("hostile", [
+    "h " * 20_000 + "t", "www" + " ." * 20_000, "a" + " . " * 20_000 + "fr", "[.]" * 20_000, "h t t p" * 5_000,
+])
+def test_refang_stays_linear_on_hostile_text(hostile):
+    # A catastrophic backtracking would take minutes here; the patterns take milliseconds.
+    assert isinstance(refang(hostile), str)
