@@ -1,56 +1,32 @@
 """The desk blueprint: sign-in, CSRF on every POST, roles, security headers, and the one error translation."""
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
+import unicodedata
 from datetime import timedelta
 from functools import wraps
 from typing import Any, Callable
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from review.desk import REVIEW_BELOW_SCORE, TARGET_HOURS, DeskConfig, DeskError, NotFound
-from store import audit
+from store import audit, staff
 from store import review as queries
 from webhooks.http import client_ip
+from webhooks.ratelimit import RateLimiter
 from webhooks.resources import get_db
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates",
                static_folder="static", static_url_path="/static")
 csrf = CSRFProtect()
 PUBLIC = {"review.login", "review.login_post", "review.static"}
-IP_FAILURES = 20  # failed sign-ins from one address within IP_WINDOW seconds before it must wait
+IP_FAILURES = 20  # failed sign-ins from one address in a burst; then one more every IP_WINDOW / IP_FAILURES s
 IP_WINDOW = 15 * 60
 SESSION_HOURS = 8
 _CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self';"
         " frame-ancestors 'none'; base-uri 'none'")
-
-
-class LoginThrottle:
-    """Failed sign-ins per client address in a sliding window (per process)."""
-
-    def __init__(self, limit: int = IP_FAILURES, window: float = IP_WINDOW, clock: Callable[[], float] = time.monotonic):
-        self.limit, self.window, self.clock = limit, window, clock
-        self._fails: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str) -> bool:
-        """True when `key` failed too often lately."""
-        with self._lock:
-            fails = self._fails.get(key)
-            while fails and fails[0] <= self.clock() - self.window:
-                fails.popleft()
-            return bool(fails) and len(fails) >= self.limit
-
-    def fail(self, key: str) -> None:
-        """Count one failure."""
-        with self._lock:
-            if len(self._fails) > 10_000:
-                self._fails.clear()
-            self._fails.setdefault(key, deque()).append(self.clock())
 
 
 def register(app: Flask, settings: Any = None) -> None:
@@ -61,7 +37,7 @@ def register(app: Flask, settings: Any = None) -> None:
     app.extensions["vigie.desk"] = {
         "config": DeskConfig(float(getattr(settings, "review_below_score", REVIEW_BELOW_SCORE)),
                              float(getattr(settings, "review_target_hours", TARGET_HOURS))),
-        "throttle": LoginThrottle(),
+        "throttle": RateLimiter("login", IP_FAILURES, IP_WINDOW),  # failed sign-ins per address, all workers
     }
     from review import insight, registry_pages, views  # noqa: F401,PLC0415 - the routes attach themselves to `bp`
 
@@ -80,11 +56,21 @@ def guard() -> Response | None:
         return None
     if request.method == "POST":
         csrf.protect()
-    staff_id = session.get("staff_id")
-    g.staff = queries.staff_member(get_db(), int(staff_id)) if staff_id else None
+    g.staff = _signed_in()
     if g.staff is None and request.endpoint not in PUBLIC:
         return redirect(url_for("review.login", next=request.full_path if request.method == "GET" else None))
     return None
+
+
+def _signed_in() -> queries.StaffMember | None:
+    """The session's account, if its session version is still the account's (logout ends every session)."""
+    staff_id, version = session.get("staff_id"), session.get("session_version")
+    if not isinstance(staff_id, int) or not isinstance(version, int):
+        return None
+    if staff.session_version(get_db(), staff_id) != version:
+        session.clear()
+        return None
+    return queries.staff_member(get_db(), staff_id)
 
 
 def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -100,10 +86,7 @@ def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
 @bp.after_request
 def headers(resp: Response) -> Response:
     """Patient data: never cached, never framed, no inline script, no referrer."""
-    resp.headers.setdefault("Content-Security-Policy", _CSP)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Referrer-Policy"] = "no-referrer"
-    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers.setdefault("Content-Security-Policy", _CSP)  # the app adds nosniff, framing, referrer, HSTS
     if request.endpoint != "review.static":
         resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -137,35 +120,42 @@ def login() -> str:
 @bp.post("/login")
 def login_post() -> Any:
     """Check e-mail and password (argon2), with lockout per account and per address."""
-    throttle: LoginThrottle = current_app.extensions["vigie.desk"]["throttle"]
+    throttle: RateLimiter = current_app.extensions["vigie.desk"]["throttle"]
     ip, email = client_ip(), request.form.get("email", "")[:254]
     if throttle.blocked(ip):
         return render_template("login.html", error="Trop d'essais : réessayez dans quelques minutes."), 429, {
-            "Retry-After": str(IP_WINDOW)}
+            "Retry-After": str(throttle.wait(ip))}
     member = queries.authenticate(get_db(), email, request.form.get("password", "")[:1024])
     if member is None:
-        throttle.fail(ip)
+        throttle.allow(ip)  # one failure more for this address
         audit.record(get_db(), f"ip:{ip}", "login_failed", email.strip().lower()[:254])
         return render_template("login.html", error="E-mail ou mot de passe incorrect (ou compte bloqué quelques minutes).",
                                email=email, next=_safe_next(request.form.get("next"))), 401
     session.clear()  # a fresh session at sign-in (no fixation)
     session.permanent = True
     session["staff_id"] = member.id
+    session["session_version"] = staff.session_version(get_db(), member.id)
     audit.record(get_db(), member.email, "login", f"ip:{ip}")
     return redirect(_safe_next(request.form.get("next")) or url_for("review.queue"))
 
 
 @bp.post("/logout")
 def logout() -> Any:
-    """Sign out."""
+    """Sign out: every session of this account ends, not only this cookie (a copy of it is worthless)."""
+    staff.end_sessions(get_db(), g.staff.id)
     audit.record(get_db(), g.staff.email, "logout")
     session.clear()
     return redirect(url_for("review.login"))
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path inside the desk (never another site) may follow sign-in."""
+    """Only a path inside the desk (never another site, never a header break) may follow sign-in."""
     target = (target or "").strip()
-    if target.startswith("/review/") and not target.startswith("/review//") and "\\" not in target:
-        return target.rstrip("?")
-    return ""
+    if not target.startswith("/review/") or len(target) > 2000 or "\\" in target or "//" in target:
+        return ""
+    if any(unicodedata.category(c)[0] in "CZ" for c in target):
+        return ""  # CR, LF, tab, spaces, invisible characters: browsers strip or split on them
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or ".." in unquote(parts.path).split("/"):
+        return ""
+    return quote(target.rstrip("?"), safe="/?&=%:@!$'()*+,;~-._#")  # ASCII only in a Location header

@@ -183,7 +183,14 @@ def _review(db: Database) -> None:
 # before release. Never edit one after it has been released.
 @MIGRATIONS(name="0006_sessions_and_limits")
 def _sessions_and_limits(db: Database) -> None:
-    pass  # web security: staff session versions, rate-limit counters shared across workers
+    # Web security. A signed-in session carries its account's version; logout and a password change
+    # bump it, which ends every session of that account at its next request.
+    db.execute("ALTER TABLE staff ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+    # Rate limits shared by every worker process: one token bucket per (limit, key); `ok` says whether
+    # the last hit was let through, `at` (epoch seconds) when the bucket was last counted.
+    db.execute("CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at REAL NOT NULL,"
+               " ok INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute("CREATE INDEX rate_limits_at ON rate_limits (at)")
 
 
 @MIGRATIONS(name="0007_outbox_lease")

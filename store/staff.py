@@ -50,3 +50,27 @@ def count(db: Database, role: str | None = None) -> int:
     if role:
         return db.execute("SELECT count(*) FROM staff WHERE role = ?", [role]).fetchone()[0]
     return db.execute("SELECT count(*) FROM staff").fetchone()[0]
+
+
+def session_version(db: Database, staff_id: int) -> int | None:
+    """The account's session version (None when there is no such account); a session is valid only with it."""
+    row = db.execute("SELECT session_version FROM staff WHERE id = ?", [staff_id]).fetchone()
+    return int(row[0]) if row else None
+
+
+def end_sessions(db: Database, staff_id: int) -> None:
+    """End every session of the account (logout, password change): its session version moves on."""
+    with db.conn:
+        db.execute("UPDATE staff SET session_version = session_version + 1 WHERE id = ?", [staff_id])
+
+
+def set_password(db: Database, staff_id: int, password: str) -> None:
+    """Change an account's password, lift its lock and end every session it has open."""
+    if len(password) < 8:
+        raise StaffError("the password must have at least 8 characters")
+    with db.conn:
+        changed = db.execute("UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL,"
+                             " session_version = session_version + 1 WHERE id = ?",
+                             [hash_password(password), staff_id]).rowcount
+    if not changed:
+        raise StaffError(f"no staff account has id {staff_id}")

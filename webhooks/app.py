@@ -24,8 +24,8 @@ from webhooks.senders import Sender, default_senders
 
 log = logging.getLogger("vigie.app")
 CHANNELS = (twilio_sms.CHANNEL, telegram_bot.CHANNEL, mailgun.CHANNEL, api.CHANNEL, try_it.CHANNEL)
-API_RATE_PER_MINUTE = 60
-WEB_RATE_PER_MINUTE = 20
+API_RATE_PER_MINUTE = 60  # per API token, across every worker process
+WEB_RATE_PER_MINUTE = 20  # per client address on the try-it page, across every worker process
 
 
 def create_app(settings: Settings | None = None, *, senders: Mapping[str, Sender] | None = None,
@@ -41,8 +41,8 @@ def create_app(settings: Settings | None = None, *, senders: Mapping[str, Sender
     )
     security.init_app(app, settings)
     init_app(app, intake)
-    app.extensions["vigie.limits"] = {"api": RateLimiter(API_RATE_PER_MINUTE),
-                                      "web": RateLimiter(WEB_RATE_PER_MINUTE)}
+    app.extensions["vigie.limits"] = {"api": RateLimiter("api", API_RATE_PER_MINUTE),
+                                      "web": RateLimiter("web", WEB_RATE_PER_MINUTE)}
     for channel in CHANNELS:
         reason = channel.off_reason(settings)
         if reason:
