@@ -46,16 +46,22 @@ def confirmed(db: Database) -> list[ExportedIndicator]:
 def to_csv(items: list[ExportedIndicator]) -> str:
     """The indicators as CSV with a header row."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for item in items:
-        writer.writerow({k: _csv_safe(v) for k, v in asdict(item).items()})
+        writer.writerow({k: csv_safe(v) for k, v in asdict(item).items()})
     return out.getvalue()
 
 
-def _csv_safe(value: object) -> object:
-    """Neutralise spreadsheet formulas ('=cmd|...') in a value an attacker chose."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit():
+# OWASP CSV injection rule: a cell starting with one of these is read as a formula by a spreadsheet
+# (https://owasp.org/www-community/attacks/CSV_Injection). "+33..." and "-1" included: a leading quote
+# keeps the value readable and makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """Neutralise a spreadsheet formula in a value an attacker chose: a single quote before it."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

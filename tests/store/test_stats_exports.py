@@ -80,7 +80,7 @@ def test_chart_labels_are_escaped():
 def test_csv_export_parses_and_holds_no_patient_data(db):
     text = exports.to_csv(exports.confirmed(db))
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert {r["value"] for r in rows} >= {"assures-amell.fr", "+33612345678"}
+    assert {r["value"] for r in rows} >= {"assures-amell.fr", "'+33612345678"}  # '+' starts a formula: quoted
     assert all(r["decision"] == "scam" for r in rows)  # the allowlisted ameli.fr is not exported
     assert "Martin" not in text and "pseudo-" not in text and "Lilas" not in text
     assert any(r["value"].startswith("'=") for r in rows)  # a formula is neutralised
