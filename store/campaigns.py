@@ -121,6 +121,10 @@ def place(db: Database, case: Pending, member: Member, campaign_id: int | None,
                    [member.key, campaign_id, member.shape, len(member.text), member.text])
         db.conn.executemany("INSERT OR IGNORE INTO campaign_indicators (kind, value, campaign_id) VALUES (?, ?, ?)",
                             [(k, v, campaign_id) for k, v in member.indicators])
+        # Provenance: OUBLI and the purge remove a text or an indicator once no remaining case carries it.
+        db.execute("INSERT OR IGNORE INTO case_texts (case_id, key) VALUES (?, ?)", [case.id, member.key])
+        db.conn.executemany("INSERT OR IGNORE INTO case_indicators (case_id, kind, value) VALUES (?, ?, ?)",
+                            [(case.id, k, v) for k, v in member.indicators])
         known = case.reporter is None or db.execute(
             "SELECT 1 FROM cases WHERE reporter = ? AND campaign_id = ? AND id != ? LIMIT 1",
             [case.reporter, campaign_id, case.id]).fetchone() is not None
@@ -132,7 +136,9 @@ def place(db: Database, case: Pending, member: Member, campaign_id: int | None,
     return campaign_id
 
 
-def _recount(db: Database, campaign_id: int, stamp: str) -> None:
+def recount(db: Database, campaign_id: int, stamp: str | None = None) -> None:
+    """Count a campaign's cases, reporters and dates again from the cases it holds."""
+    stamp = stamp or clock.iso(clock.now())
     db.execute(
         "UPDATE campaigns SET updated_at = ?, cases = s.n, reporters = s.r, first_at = s.f, last_at = s.l,"
         " institution_id = coalesce(campaigns.institution_id, s.i), institution_name = coalesce(campaigns.institution_name, s.nm)"
@@ -148,9 +154,9 @@ def merge(db: Database, keep: int, absorbed: Iterable[int], when: datetime | Non
         for other in {a for a in absorbed if a != keep}:
             for table in ("cases", "campaign_texts", "campaign_indicators", "decisions", "notices", "proposals"):
                 db.execute(f"UPDATE OR IGNORE {table} SET campaign_id = ? WHERE campaign_id = ?", [keep, other])
-            db.execute("UPDATE campaigns SET merged_into = ?, cases = 0, reporters = 0, updated_at = ? WHERE id = ?",
-                       [keep, stamp, other])
-        _recount(db, keep, stamp)
+            db.execute("UPDATE campaigns SET merged_into = ?, cases = 0, reporters = 0, signature = '',"
+                       " updated_at = ? WHERE id = ?", [keep, stamp, other])
+        recount(db, keep, stamp)
 
 
 def get(db: Database, campaign_id: int) -> Campaign | None:

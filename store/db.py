@@ -32,6 +32,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # deleted or rewritten rows are zeroed, not left in free space
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open database {target}: {exc}") from exc
     return sqlite_utils.Database(conn)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from store import clock
+from store import clock, erase
 from store.db import StoreError
 
 
@@ -35,7 +35,6 @@ def purge(db: Database, retention_days: int, when: datetime | None = None) -> di
     moment = when or clock.now()
     cutoff, stamp = clock.ago(moment, days=retention_days), clock.iso(moment)
     steps = (
-        ("cases", "DELETE FROM cases WHERE received_at < ?", cutoff),
         ("inbound", "DELETE FROM inbound WHERE received_at < ?", cutoff),
         ("outbox", "DELETE FROM outbox WHERE created_at < ?", cutoff),
         ("conversation", "DELETE FROM conversation WHERE expires_at <= ?", stamp),
@@ -43,8 +42,12 @@ def purge(db: Database, retention_days: int, when: datetime | None = None) -> di
         ("reporters", "DELETE FROM reporters WHERE last_seen_at < ? AND pseudonym NOT IN"
                       " (SELECT reporter FROM cases WHERE reporter IS NOT NULL)", cutoff),
     )
-    counts: dict[str, int] = {}
+    erase.scrubbing(db)  # what the purge deletes is zeroed in the file, not only unlinked
     with db.conn:
+        # The cases first, with what derives only from them (texts, indicators, notices, counts).
+        old = [r[0] for r in db.execute("SELECT id FROM cases WHERE received_at < ?", [cutoff])]
+        counts = erase.erase_cases(db, old)
         for name, sql, arg in steps:
-            counts[name] = db.execute(sql, [arg]).rowcount
+            counts[name] = counts.get(name, 0) + db.execute(sql, [arg]).rowcount
+    erase.checkpoint(db, wait_ms=5000)  # and no older page image stays in the -wal file
     return counts

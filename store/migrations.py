@@ -210,7 +210,25 @@ def _import_failures(db: Database) -> None:
 
 @MIGRATIONS(name="0009_indicator_provenance")
 def _indicator_provenance(db: Database) -> None:
-    pass  # decisions: which cases each indicator came from, for OUBLI and purge
+    # decisions: which cases each indicator and each normalised text came from, so that OUBLI and the
+    # purge remove what derives only from the cases they delete.
+    db.execute("""
+        CREATE TABLE case_indicators (
+            case_id INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+            PRIMARY KEY (kind, value, case_id)
+        ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX case_indicators_case ON case_indicators (case_id)")
+    db.execute("""
+        CREATE TABLE case_texts (
+            case_id INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY (key, case_id)
+        ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX case_texts_case ON case_texts (case_id)")
+    # Before this migration only the campaign was known: every case of it counts as a source (an
+    # indicator then goes when the last case of its campaign goes).
+    db.execute("INSERT OR IGNORE INTO case_indicators (case_id, kind, value) SELECT c.id, i.kind, i.value"
+               " FROM campaign_indicators i JOIN cases c ON c.campaign_id = i.campaign_id")
+    db.execute("INSERT OR IGNORE INTO case_texts (case_id, key) SELECT c.id, t.key"
+               " FROM campaign_texts t JOIN cases c ON c.campaign_id = t.campaign_id")
 
 
 @MIGRATIONS(name="0010_intake_hardening")

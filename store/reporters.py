@@ -6,8 +6,12 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from store import clock
+from store import clock, erase
 from store.crypto import DataKeys
+
+
+# Every channel a reporter can write from (bot.report.CHANNELS, which the store may not import).
+REPORTER_CHANNELS = ("sms", "whatsapp", "telegram", "email", "api", "web")
 
 
 @dataclass(frozen=True)
@@ -72,11 +76,31 @@ def set_stopped(db: Database, pseudonym: str, stopped: bool = True) -> None:
 
 
 def forget(db: Database, pseudonym: str) -> dict[str, int]:
-    """Delete everything stored about a reporter (cases, outbox, conversation, the reporter)."""
-    counts: dict[str, int] = {}
+    """Delete everything stored about a reporter and derived from their reports (OUBLI), zeroed on disk."""
+    erase.scrubbing(db)
     with db.conn:
-        db.execute("DELETE FROM inbound WHERE case_id IN (SELECT id FROM cases WHERE reporter = ?)", [pseudonym])
-        for table, column in (("cases", "reporter"), ("outbox", "reporter"),
-                              ("conversation", "reporter"), ("reporters", "pseudonym")):
-            counts[table] = db.execute(f"DELETE FROM {table} WHERE {column} = ?", [pseudonym]).rowcount
+        ids = [r[0] for r in db.execute("SELECT id FROM cases WHERE reporter = ?", [pseudonym])]
+        counts = erase.erase_cases(db, ids)
+        for table, column in (("outbox", "reporter"), ("notices", "reporter"), ("conversation", "reporter"),
+                              ("reporters", "pseudonym")):
+            counts[table] = counts.get(table, 0) + db.execute(
+                f"DELETE FROM {table} WHERE {column} = ?", [pseudonym]).rowcount
+    erase.checkpoint(db)
     return counts
+
+
+def is_reporter(db: Database, keys: DataKeys, value: str) -> bool:
+    """True when `value` is the address of a known reporter on any channel (asked through the keyed pseudonym)."""
+    value = (value or "").strip()
+    if not value:
+        return False
+    forms = {value, value.lower()}
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if digits and len(digits) == len(value.lstrip("+").replace(" ", "")):
+        forms |= {"+" + digits, digits, f"whatsapp:+{digits}"}
+        if digits.startswith("0") and len(digits) == 10:  # a French national number as a patient writes it
+            forms |= {"+33" + digits[1:], "whatsapp:+33" + digits[1:]}
+    pseudonyms = [keys.pseudonym(channel, form) for channel in REPORTER_CHANNELS for form in forms]
+    marks = ",".join("?" * len(pseudonyms))
+    found = db.execute(f"SELECT 1 FROM reporters WHERE pseudonym IN ({marks}) LIMIT 1", pseudonyms).fetchone()
+    return found is not None
