@@ -1,18 +1,19 @@
 """The desk's core, callable from a Python shell: place cases in campaigns, decide a campaign, propose a contact."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
 from bot import campaigns as fingerprints
 from bot import replies
-from store import audit, outbox
+from store import audit, indicators, official, outbox, reporters
 from store import campaigns as store
-from store import indicators
+from store.crypto import DataKeys
 
 # Suspicious cases scored below this go to a person (above it the automatic answer stands).
 REVIEW_BELOW_SCORE = 0.6
@@ -111,9 +112,42 @@ def _campaign_for(db: Database, m: store.Member) -> int | None:
     return store.by_key(db, key) if key else None
 
 
+def blockable(db: Database, campaign_id: int, keys: DataKeys | None) -> list[tuple[str, str]]:
+    """The indicators a decision on this campaign may confirm: none official, none a reporter's own address."""
+    return [(kind, value) for kind, value in store.indicators_of(db, campaign_id)
+            if not official.is_official(db, kind, value) and not _personal(db, keys, kind, value)]
+
+
+def _personal(db: Database, keys: DataKeys | None, kind: str, value: str) -> bool:
+    if kind in ("domain", "url"):
+        return False
+    if keys is None:  # without the keys nobody can tell a patient's number or address: never risk one
+        return kind == "phone" or "@" in value or value.lstrip("+").isdigit()
+    return reporters.is_reporter(db, keys, value)
+
+
+def choice_token(kind: str, value: str) -> str:
+    """The decide form's checkbox value for one indicator (opaque: the raw value never goes into an attribute)."""
+    return hashlib.sha256(f"{kind}\x00{value}".encode("utf-8")).hexdigest()[:20]
+
+
+def chosen_indicators(db: Database, campaign_id: int, keys: DataKeys | None,
+                      tokens: Iterable[str]) -> list[tuple[str, str]]:
+    """The indicators whose boxes were left checked; a token this campaign does not offer is refused."""
+    offered = {choice_token(k, v): (k, v) for k, v in blockable(db, campaign_id, keys)}
+    wanted = set(tokens)
+    if wanted - set(offered):
+        raise DeskError(f"an indicator that campaign {campaign_id} does not offer cannot be confirmed")
+    return [item for token, item in offered.items() if token in wanted]
+
+
 def decide(db: Database, campaign_id: int, verdict: str, note: str, actor: str,
-           case_id: int | None = None) -> Settled:
-    """A person settles a campaign: record it, confirm its indicators, queue a follow-up for every reporter."""
+           case_id: int | None = None, *, keys: DataKeys | None = None,
+           chosen: Iterable[tuple[str, str]] | None = None) -> Settled:
+    """A person settles a campaign: record it, confirm the indicators they kept, queue a follow-up for every reporter.
+
+    Only `blockable` indicators are confirmed; `chosen` (the boxes left checked) narrows them, and naming one that
+    is not offered for this campaign is refused."""
     note = " ".join((note or "").split())
     if verdict not in DECISIONS:
         raise DeskError(f"a decision is one of {', '.join(DECISIONS)}, not {verdict!r}")
@@ -122,15 +156,19 @@ def decide(db: Database, campaign_id: int, verdict: str, note: str, actor: str,
     campaign = store.get(db, campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} does not exist")
+    offered = blockable(db, campaign.id, keys)
+    kept = offered if chosen is None else [i for i in offered if i in set(chosen)]
+    if chosen is not None and set(chosen) - set(offered):
+        raise DeskError(f"an indicator that campaign {campaign.id} does not offer cannot be confirmed")
     decision_id, decided_at = store.record_decision(db, campaign.id, verdict, note, actor, case_id)
     written = 0
     if verdict in indicators.VERDICTS:
-        written = indicators.confirm(db, store.indicators_of(db, campaign.id), verdict, decided_at, campaign.id, note)
+        written = indicators.confirm(db, kept, verdict, decided_at, campaign.id, note)
     told = notify(db, campaign.id, verdict, decided_at, decision_id)
     store.finish_decision(db, decision_id, told, written)
     audit.record(db, actor, "decide", json.dumps(
         {"campaign": campaign.id, "case": case_id, "verdict": verdict, "previous": campaign.verdict,
-         "notified": told, "indicators": written}))
+         "notified": told, "indicators": written, "left_out": len(offered) - len(kept)}))
     return Settled(decision_id, campaign.id, verdict, decided_at, told, written)
 
 

@@ -14,7 +14,7 @@ from review.web import admin_only, bp, desk_config
 from store import audit, audit_view, clock, indicators, staff
 from store import campaigns as campaign_store
 from store import review as queries
-from webhooks.resources import get_db
+from webhooks.resources import get_db, get_intake
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CHANNELS = ("sms", "whatsapp", "telegram", "email", "api", "web")
@@ -58,8 +58,11 @@ def decide(case_id: int) -> Any:
     if row["campaign_id"] is None:
         desk.assign_pending(db)
         row = queries.case(db, case_id)
-    settled = desk.decide(db, int(row["campaign_id"]), request.form.get("verdict", ""),
-                          request.form.get("note", ""), g.staff.email, case_id=case_id)
+    form, keys, campaign_id = request.form, get_intake().keys, int(row["campaign_id"])
+    chosen = desk.chosen_indicators(db, campaign_id, keys, form.getlist("indicator")) \
+        if form.get("indicators_listed") else None
+    settled = desk.decide(db, campaign_id, form.get("verdict", ""), form.get("note", ""), g.staff.email,
+                          case_id=case_id, keys=keys, chosen=chosen)
     return redirect(url_for("review.case", case_id=case_id, decided=settled.decision_id, notified=settled.notified))
 
 
@@ -162,7 +165,8 @@ def _case_page(case_id: int, reveal: bool) -> str:
         decisions=campaign_store.decisions_of(db, campaign_id) if campaign_id else [],
         confirmed=[{**i, "value": present.defang_value(str(i["kind"]), str(i["value"]))}
                    for i in indicators.of_campaign(db, campaign_id)] if campaign_id else [],
-        pending_indicators=[(k, present.defang_value(k, v)) for k, v in campaign_store.indicators_of(db, campaign_id)]
+        offered=[(desk.choice_token(k, v), k, present.defang_value(k, v))
+                 for k, v in desk.blockable(db, campaign_id, get_intake().keys)]
         if campaign_id else [],
         similar=[{**s, "excerpt": present.excerpt(s["text"] or "", {})} for s in similar],
         decisions_allowed=desk.DECISIONS, contact_kinds=desk.CONTACT_KINDS, args=request.args)

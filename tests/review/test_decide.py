@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -151,3 +152,89 @@ def test_the_dev_corpus_gets_the_same_answers_with_campaign_decisions_stored(app
         item = json.loads(line)
         report = Report(item["text"], item.get("channel") or "sms", item.get("sender"))
         assert engine.check(report).verdict == triage.check(report).verdict, item["id"]
+
+
+# --- What a decision may blocklist: never an official value, never a reporter's own address (issue 9) ---
+
+AMELI_LURE = ("Assurance Maladie : votre carte vitale expire, renouvelez-la sur https://assures-amell.fr/carte "
+              "ou prenez rendez-vous sur https://rdv.centre-demo-rendezvous.fr/x")
+GENUINE_AMELI = ("Assurance Maladie : votre attestation de droits est disponible dans votre compte ameli, "
+                 "sur https://www.ameli.fr")
+PATIENT = "claire.patiente@exemple-famille.fr"
+UNFORWARDED = ("Bonjour, votre dossier de remboursement est incomplet. Envoyez votre RIB sur "
+               "https://dossier-remboursement-cpam.com/rib avant vendredi.")
+
+
+def keys_of(app):
+    return app.extensions["vigie.intake"].keys
+
+
+def campaign_indicators(db, campaign: int) -> set[tuple[str, str]]:
+    return {(r[0], r[1]) for r in db.execute("SELECT kind, value FROM campaign_indicators WHERE campaign_id = ?",
+                                             [campaign])}
+
+
+def blocklist(db) -> set[tuple[str, str]]:
+    return {(r[0], r[1]) for r in db.execute("SELECT kind, value FROM indicators WHERE verdict = 'scam'")}
+
+
+def offered_tokens(client, case_id: int) -> list[str]:
+    page = client.get(f"/review/case/{case_id}").get_data(as_text=True)
+    return re.findall(r'name="indicator" value="([^"]+)"', page)
+
+
+def test_a_scam_decision_never_blocklists_the_institutions_own_sender_id_or_an_official_domain(app, triage, db,
+                                                                                                file_report):
+    from store import registry_admin
+    campaign = campaign_of(db, file_report(AMELI_LURE, sender="AMELI"))
+    # The registry learns the appointment site is official after the report was grouped.
+    registry_admin.add_contact(db, "ameli", registry_admin.ContactInput(
+        "domain", "centre-demo-rendezvous.fr", "https://example.org/page-that-states-it", "2026-11-28"), "admin@x")
+    assert {("sender", "AMELI"), ("domain", "centre-demo-rendezvous.fr")} <= campaign_indicators(db, campaign)
+    settled = desk.decide(db, campaign, "scam", "fausse carte vitale", REVIEWER, keys=keys_of(app))
+    assert blocklist(db) == {("domain", "assures-amell.fr")} and settled.indicators == 1
+    genuine = _engine(db, triage).check(Report(GENUINE_AMELI, "sms", "AMELI"))
+    assert genuine.verdict != "scam" and "blocklisted" not in json.dumps(genuine.to_dict())
+
+
+def test_an_email_not_recognised_as_a_forward_never_makes_the_patients_address_an_indicator(app, reviewer, db,
+                                                                                            file_report):
+    case_id = file_report(UNFORWARDED, channel="email", address=PATIENT, sender=f"Claire <{PATIENT}>")
+    campaign = campaign_of(db, case_id)
+    assert ("sender", PATIENT) in campaign_indicators(db, campaign)  # the grouping saw the patient's From
+    tokens = offered_tokens(reviewer, case_id)
+    assert tokens == [desk.choice_token("domain", "dossier-remboursement-cpam.com")]
+    form = {"verdict": "scam", "note": "faux remboursement", "indicators_listed": "1", "indicator": tokens,
+            "csrf_token": page_token(reviewer, f"/review/case/{case_id}")}
+    assert reviewer.post(f"/review/case/{case_id}/decide", data=form).status_code == 302
+    assert blocklist(db) == {("domain", "dossier-remboursement-cpam.com")}
+    for path in ("/review/export/indicators.csv", "/review/export/indicators.stix.json"):
+        assert PATIENT not in reviewer.get(path).get_data(as_text=True).lower()
+
+
+def test_the_core_without_the_keys_confirms_no_number_or_address(db, file_report):
+    campaign = campaign_of(db, file_report(UNFORWARDED + " Rappel au 06 45 12 78 90.", sender="+33645127891"))
+    assert any(kind == "phone" for kind, _ in campaign_indicators(db, campaign))
+    desk.decide(db, campaign, "scam", "faux remboursement", REVIEWER)
+    assert blocklist(db) == {("domain", "dossier-remboursement-cpam.com")}
+
+
+def test_the_reviewer_can_leave_an_indicator_out_of_the_decision(reviewer, db, campaign):
+    case_id = db.execute("SELECT id FROM cases WHERE campaign_id = ? ORDER BY id LIMIT 1", [campaign]).fetchone()[0]
+    tokens = offered_tokens(reviewer, case_id)
+    keep = desk.choice_token("domain", "dossier-patient-suivi.com")
+    assert keep in tokens and desk.choice_token("domain", "suivi-dossier-sante.net") in tokens
+    form = {"verdict": "scam", "note": "faux portail", "indicators_listed": "1", "indicator": [keep],
+            "csrf_token": page_token(reviewer, f"/review/case/{case_id}")}
+    assert reviewer.post(f"/review/case/{case_id}/decide", data=form).status_code == 302
+    assert blocklist(db) == {("domain", "dossier-patient-suivi.com")}
+    assert json.loads(db.execute("SELECT detail FROM audit WHERE action = 'decide'").fetchone()[0])["left_out"] == 1
+
+
+def test_an_indicator_the_campaign_does_not_offer_is_refused(reviewer, db, campaign):
+    case_id = db.execute("SELECT id FROM cases WHERE campaign_id = ? ORDER BY id LIMIT 1", [campaign]).fetchone()[0]
+    form = {"verdict": "scam", "note": "faux portail", "indicators_listed": "1",
+            "indicator": [desk.choice_token("domain", "ameli.fr")],
+            "csrf_token": page_token(reviewer, f"/review/case/{case_id}")}
+    assert reviewer.post(f"/review/case/{case_id}/decide", data=form).status_code == 400
+    assert blocklist(db) == set() and db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
