@@ -18,6 +18,7 @@ Accents and letter case are kept: lookups fold them (see `nlp.cues.LemmaNorm`).
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from functools import lru_cache
@@ -30,6 +31,8 @@ _SAME_RUN = re.compile(r"([^\w])\1{3,}")  # "!!!!!!", "€€€€", "\n\n\n\n"
 _CLASS_RUN = re.compile(r"[^\w\s]{11,}")  # punctuation, symbols, emoji, combining marks -> 10
 _LONG_TOKEN = re.compile(r"(?<!\S)\S{%d}\S+" % MAX_TOKEN)
 _WORD = re.compile(r"[^\W\d_]+")  # a run of letters
+_TOKEN = re.compile(r"\S+")
+_LINKISH = re.compile(r"://|@|www\.|[^\W_]\.[^\W\d_]{2}", re.I)  # scheme, address, www., "x.fr"
 
 
 class Mapped:
@@ -187,15 +190,19 @@ def _latin_skeleton(mapped: Mapped) -> Mapped:
     if not any(ch in table for ch in mapped.text):
         return mapped
 
+    links = _link_spans(mapped.text)
+
     def mostly_latin(m: re.Match[str]) -> str:
         w = m.group(0)
-        if not any(ch in table for ch in w):
+        if not any(ch in table for ch in w) or _inside(links, m.start()):
             return w
         n_latin = sum(1 for ch in w if _script(ch) == "LATIN")
         return "".join(table.get(ch, ch) for ch in w) if n_latin * 2 > len(w) else w
 
     def only_lookalikes(m: re.Match[str]) -> str:
         w = m.group(0)
+        if _inside(links, m.start()):
+            return w
         if any(ch in table for ch in w) and all(ch in table or _script(ch) == "LATIN" for ch in w):
             return "".join(table.get(ch, ch) for ch in w)
         return w
@@ -207,6 +214,17 @@ def _latin_skeleton(mapped: Mapped) -> Mapped:
     if latin * 2 > sum(1 for ch in mapped.text if ch.isalpha()):
         mapped = _same_length_sub(mapped, _WORD, only_lookalikes)
     return mapped
+
+
+def _link_spans(text: str) -> list[tuple[int, int]]:
+    """Tokens that look like a link, a domain or an address: a look-alike letter there is an IDN
+    homograph for the link judge to see ("аmeli.fr" with a Cyrillic "а" is not ameli.fr)."""
+    return [m.span() for m in _TOKEN.finditer(text) if _LINKISH.search(m.group(0))]
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _same_length_sub(mapped: Mapped, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> Mapped:

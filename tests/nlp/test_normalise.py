@@ -3,6 +3,7 @@ accents, capitals, spaced links) read like the original, and spans map back to w
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -20,8 +21,10 @@ SCAMS = ["fr-ameli-refund-lookalike", "fr-vitale-new-card-email", "fr-hospital-i
 
 
 def lookalikes(text: str) -> str:
-    """Cyrillic "е", Greek "ο" and lunate sigma "ϲ" for the Latin letters they imitate."""
-    return text.replace("e", "\u0435").replace("o", "\u03bf").replace("c", "\u03f2")
+    """Cyrillic "е", Greek "ο" and lunate sigma "ϲ" for the Latin letters they imitate, in the words
+    (in a link they make another domain: see the homograph test below)."""
+    return re.sub(r"\S+", lambda m: m.group(0) if re.search(r"://|@|\w\.\w\w", m.group(0)) else
+                  m.group(0).replace("e", "\u0435").replace("o", "\u03bf").replace("c", "\u03f2"), text)
 
 
 def zero_width(text: str) -> str:
@@ -84,6 +87,16 @@ def test_genuine_russian_greek_and_french_are_left_as_written(text):
 
 def test_a_lookalike_letter_inside_a_latin_word_becomes_latin():
     assert normalise("Vоtre cοlis ϲhez Аmеli")[0] == "Votre colis chez Ameli"
+
+
+@pytest.mark.parametrize("text", ["https://\u0430meli.fr/rembt", "sur \u0430meli.fr", "jean@\u0430meli.fr"])
+def test_a_lookalike_letter_inside_a_link_is_kept_for_the_link_judge(text):
+    assert normalise(text)[0] == text
+
+
+def test_a_homograph_link_is_judged_a_lookalike_not_the_official_site(analyser):
+    (link,) = analyser.analyse("Remboursement en attente : https://\u0430meli.fr/rembt").links
+    assert (link.status, link.detail) == ("lookalike", "homoglyph")
 
 
 def test_zero_width_and_format_characters_are_removed():
