@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -69,11 +69,17 @@ def member_of(text: str, subject: str | None, raw_verdict: str | None) -> store.
     return store.Member(fp.key, fp.shape, fp.text, fp.indicators, inst.get("id"), inst.get("name"))
 
 
-def assign_pending(db: Database, limit: int = 500) -> int:
-    """Place the cases that have no campaign yet; returns how many were placed."""
+def assign_pending(db: Database, limit: int = 500, *, keys: DataKeys | None = None) -> int:
+    """Place the cases that have no campaign yet; returns how many were placed.
+
+    With the keys, a reporter's own address (an e-mail not recognised as a forward) never becomes a
+    grouping indicator."""
     pending = store.unassigned(db, limit)
     for case in pending:
         member = member_of(case.text, case.subject, case.verdict_json)
+        if keys is not None:
+            member = replace(member, indicators=tuple(
+                (k, v) for k, v in member.indicators if not _personal(db, keys, k, v)))
         campaign_id = store.place(db, case, member, _campaign_for(db, member))
         if case.reporter:
             _tell_latecomer(db, campaign_id, case)

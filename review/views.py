@@ -25,7 +25,7 @@ VERDICTS = ("scam", "suspicious", "legitimate", "unknown", "none")
 def queue() -> str:
     """Cases needing a person first (most-reported campaign, then oldest), then the latest automatic answers."""
     db, config = get_db(), desk_config()
-    desk.assign_pending(db)
+    desk.assign_pending(db, keys=get_intake().keys)
     filters = _filters()
     waiting, total = queries.queue(db, config.review_below, filters)
     latest = queries.recent(db, config.review_below, filters)
@@ -56,7 +56,7 @@ def decide(case_id: int) -> Any:
     db = get_db()
     row = queries.case(db, case_id) or abort(404)
     if row["campaign_id"] is None:
-        desk.assign_pending(db)
+        desk.assign_pending(db, keys=get_intake().keys)
         row = queries.case(db, case_id)
     form, keys, campaign_id = request.form, get_intake().keys, int(row["campaign_id"])
     chosen = desk.chosen_indicators(db, campaign_id, keys, form.getlist("indicator")) \
@@ -79,7 +79,7 @@ def propose(case_id: int) -> Any:
 def campaigns() -> str:
     """Campaigns by number of reporters."""
     db = get_db()
-    desk.assign_pending(db)
+    desk.assign_pending(db, keys=get_intake().keys)
     rows = [{**r, "signature": present.clean(r["signature"][:140])} for r in queries.campaign_list(db)]
     return render_template("campaigns.html", campaigns=rows)
 

@@ -238,3 +238,10 @@ def test_an_indicator_the_campaign_does_not_offer_is_refused(reviewer, db, campa
             "csrf_token": page_token(reviewer, f"/review/case/{case_id}")}
     assert reviewer.post(f"/review/case/{case_id}/decide", data=form).status_code == 400
     assert blocklist(db) == set() and db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+
+
+def test_with_the_keys_the_patients_own_address_never_groups_their_reports(app, db, file_report):
+    case_id = file_report(UNFORWARDED, channel="email", address=PATIENT, sender=f"Claire <{PATIENT}>")
+    desk.assign_pending(db, keys=keys_of(app))
+    campaign = db.execute("SELECT campaign_id FROM cases WHERE id = ?", [case_id]).fetchone()[0]
+    assert campaign_indicators(db, campaign) == {("domain", "dossier-remboursement-cpam.com")}
