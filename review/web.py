@@ -122,15 +122,15 @@ def login_post() -> Any:
     """Check e-mail and password (argon2), with lockout per account and per address."""
     throttle: RateLimiter = current_app.extensions["vigie.desk"]["throttle"]
     ip, email = client_ip(), request.form.get("email", "")[:254]
-    if throttle.blocked(ip):
+    if not throttle.allow(ip):  # taken before the check, so concurrent guesses cannot overdraw the budget
         return render_template("login.html", error="Trop d'essais : réessayez dans quelques minutes."), 429, {
             "Retry-After": str(throttle.wait(ip))}
     member = queries.authenticate(get_db(), email, request.form.get("password", "")[:1024])
     if member is None:
-        throttle.allow(ip)  # one failure more for this address
         audit.record(get_db(), f"ip:{ip}", "login_failed", email.strip().lower()[:254])
         return render_template("login.html", error="E-mail ou mot de passe incorrect (ou compte bloqué quelques minutes).",
                                email=email, next=_safe_next(request.form.get("next"))), 401
+    throttle.refund(ip)  # only failures count
     session.clear()  # a fresh session at sign-in (no fixation)
     session.permanent = True
     session["staff_id"] = member.id

@@ -41,6 +41,12 @@ class RateLimiter:
             return True
         return bool(ok)
 
+    def refund(self, key: str) -> None:
+        """Give back the hit `allow` took (e.g. a sign-in that turned out right)."""
+        with self._connection().conn as conn:
+            conn.execute("UPDATE rate_limits SET tokens = min(:cap, tokens + 1) WHERE key = :key",
+                         self._args(key, self.clock()))
+
     def tokens(self, key: str) -> float:
         """How many hits `key` may make right now (nothing counted)."""
         row = self._connection().execute(f"SELECT {_LEVEL} FROM rate_limits WHERE key = :key",

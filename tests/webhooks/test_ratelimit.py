@@ -122,3 +122,14 @@ def test_concurrent_hits_from_many_connections_never_exceed_the_limit(tmp_path, 
     for t in threads:
         t.join()
     assert sum(allowed) == 25
+
+
+def test_right_sign_ins_do_not_use_up_the_address_budget(app, clock):
+    from store import staff
+    from store.db import connect as open_db
+    from tests.review.fixtures import PASSWORD, REVIEWER, sign_in
+    app.extensions["vigie.desk"]["throttle"].clock = clock
+    db = open_db(app.config["VIGIE_DB"])
+    staff.add(db, REVIEWER, "reviewer", PASSWORD)
+    client = app.test_client()
+    assert [sign_in(client, REVIEWER).status_code for _ in range(IP_FAILURES + 2)] == [302] * (IP_FAILURES + 2)
