@@ -137,12 +137,22 @@ def test_1000_nested_mime_parts_are_answered_within_a_second(client, db, recorde
     assert cases.count(db) == 1 and len(recorder.sent) == 1
 
 
-def test_20000_sibling_parts_are_walked_only_up_to_the_bound(client, db, recorder):
+def test_20000_sibling_parts_are_answered_within_a_second(client, db, recorder):
+    # The e-mail library alone needs about 5 s to parse these: such an e-mail is read as raw text.
     parts = "".join(f"--B\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n" for i in range(20000))
     raw = eml("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n", body=parts + "--B--")
+    start = time.perf_counter()
     resp = post_mime(client, raw)
-    assert resp.status_code == 200
+    assert resp.status_code == 200 and time.perf_counter() - start < 1.0
     assert "part 0" in one_case(db).text and "part 19999" not in one_case(db).text
+    assert len(recorder.sent) == 1
+
+
+def test_a_few_hundred_parts_are_still_parsed_part_by_part(client, db):
+    parts = "".join(f"--B\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n" for i in range(300))
+    raw = eml("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n", body=parts + "--B--")
+    assert post_mime(client, raw).status_code == 200
+    assert "Content-Type" not in one_case(db).text and "part 299" in one_case(db).text
 
 
 # --- CR/LF injection --------------------------------------------------------------------------
