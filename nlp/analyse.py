@@ -34,6 +34,11 @@ _CALL_CONTEXT = ("appel", "compos", "contact", "rappel", "numéro", "numero", "t
                  "no:", "ph:", "n°")
 
 
+def analysed_text(text: str) -> str:
+    """The text `Analyser.analyse` reads for `text` (without hidden links): for rebuilding spans."""
+    return refang_mapped(normalise_mapped(text[:MAX_INPUT])).cut(MAX_CHARS).text
+
+
 class AnalysisError(ValueError):
     """The message cannot be analysed (empty, not text)."""
 
