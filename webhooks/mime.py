@@ -5,8 +5,8 @@ import codecs
 import re
 from dataclasses import dataclass
 from email import errors as email_errors
-from email import policy
 from email.message import Message
+from email.policy import EmailPolicy
 from email.parser import BytesHeaderParser, BytesParser
 from html.parser import HTMLParser
 from typing import Iterator
@@ -25,7 +25,24 @@ PARSE_ERRORS = (ValueError, LookupError, IndexError, TypeError, AttributeError, 
                 RecursionError, email_errors.MessageError)
 _MULTIPART = re.compile(rb"^content-type:[ \t]*multipart/", re.I | re.M)
 _PART_LINE = re.compile(rb"^(?:content-type:|--[^\s-])", re.I | re.M)  # a part header or a boundary
+_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{0,60}:[ \t]", re.M)
 _UNSAFE_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"}
+MAX_HEADER_CHARS = 2048  # a header is parsed from at most this much of its value
+MAX_HEADER_LINES = 3000  # header-like lines in the whole e-mail (a real one has a few hundred)
+MAX_HEAD_BYTES = 256 * 1024  # the header block kept when only the headers are parsed
+MAX_SAME_HEADER = 20  # occurrences of one header read (Authentication-Results)
+
+
+class _BoundedPolicy(EmailPolicy):
+    """policy.default, but a header value is cut before it is parsed: a 1 MB Subject of encoded
+    words costs the header parser seconds and gigabytes."""
+
+    def header_fetch_parse(self, name, value):  # type: ignore[no-untyped-def]
+        """Parse at most MAX_HEADER_CHARS of the value."""
+        return super().header_fetch_parse(name, value[:MAX_HEADER_CHARS])
+
+
+POLICY = _BoundedPolicy()
 _FORWARD_MARKERS = re.compile(
     r"^[ >]*(?:-{2,}\s*(?:Forwarded message|Message transf[ée]r[ée]|Original Message|Message d'origine)\s*-{2,}"
     r"|D[ée]but du message r[ée]exp[ée]di[ée]\s*:|Begin forwarded message\s*:)\s*$",
@@ -89,13 +106,16 @@ def _parse(data: bytes) -> tuple[Message, bool]:
 
     The e-mail library needs seconds for 20,000 parts and recurses once per nested multipart."""
     if (len(_MULTIPART.findall(data)) <= MAX_MULTIPART_HEADERS
-            and len(_PART_LINE.findall(data)) <= 2 * MAX_PARTS):
+            and len(_PART_LINE.findall(data)) <= 2 * MAX_PARTS
+            and len(_HEADER_LINE.findall(data)) <= MAX_HEADER_LINES):
         try:
-            return BytesParser(policy=policy.default).parsebytes(data), False
+            return BytesParser(policy=POLICY).parsebytes(data), False
         except RecursionError:
             pass
+    head = data[:MAX_HEAD_BYTES]
+    head = head[: head.rfind(b"\n") + 1] if len(data) > MAX_HEAD_BYTES else head
     try:
-        return BytesHeaderParser(policy=policy.default).parsebytes(data), True
+        return BytesHeaderParser(policy=POLICY).parsebytes(head), True
     except PARSE_ERRORS as exc:
         raise EmailParseError("the e-mail headers cannot be parsed") from exc
 
@@ -108,11 +128,14 @@ def _flat_text(data: bytes) -> tuple[str, list[str]]:
 
 def _header(msg: Message, name: str, every: bool = False) -> str:
     """One header (or all of them, joined) as one clean line; a broken header is read raw."""
-    try:
-        values = [str(v) for v in (msg.get_all(name) or [])]
-    except PARSE_ERRORS:
-        values = [str(v) for k, v in msg.raw_items() if k.lower() == name.lower()]
-    return clean.one_line(" ".join(values) if every else (values[0] if values else ""))
+    raw = [v for k, v in msg.raw_items() if k.lower() == name.lower()][: MAX_SAME_HEADER if every else 1]
+    values = []
+    for value in raw:
+        try:
+            values.append(str(msg.policy.header_fetch_parse(name, value)))
+        except PARSE_ERRORS:
+            values.append(str(value))
+    return clean.one_line(" ".join(values))
 
 
 def parts(msg: Message) -> Iterator[Message]:

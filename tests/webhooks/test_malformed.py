@@ -128,22 +128,22 @@ def test_odd_charset_in_an_encoded_subject_is_read(client, db):
 
 # --- MIME structure ---------------------------------------------------------------------------
 
-def test_1000_nested_mime_parts_are_answered_within_a_second(client, db, recorder):
+def test_1000_nested_mime_parts_are_answered_in_bounded_time(client, db, recorder):
     nest = "".join(f"Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n" for i in range(1000))
     raw = eml("MIME-Version: 1.0\r\n" + nest, body=f"Content-Type: text/plain\r\n\r\n{SCAM_BODY}")
     start = time.perf_counter()
     resp = post_mime(client, raw)
-    assert resp.status_code == 200 and time.perf_counter() - start < 1.0
+    assert resp.status_code == 200 and time.perf_counter() - start < 2.0
     assert cases.count(db) == 1 and len(recorder.sent) == 1
 
 
-def test_20000_sibling_parts_are_answered_within_a_second(client, db, recorder):
+def test_20000_sibling_parts_are_answered_in_bounded_time(client, db, recorder):
     # The e-mail library alone needs about 5 s to parse these: such an e-mail is read as raw text.
     parts = "".join(f"--B\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n" for i in range(20000))
     raw = eml("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n", body=parts + "--B--")
     start = time.perf_counter()
     resp = post_mime(client, raw)
-    assert resp.status_code == 200 and time.perf_counter() - start < 1.0
+    assert resp.status_code == 200 and time.perf_counter() - start < 2.0
     assert "part 0" in one_case(db).text and "part 19999" not in one_case(db).text
     assert len(recorder.sent) == 1
 
@@ -181,3 +181,20 @@ def test_crlf_in_an_sms_sender_is_stored_on_one_line(client, db):
     assert db.execute("SELECT count(*) FROM inbound").fetchone() == (1,)
     stored = db.execute("SELECT provider_message_id FROM inbound").fetchone()[0]
     assert "\r" not in stored and "\n" not in stored
+
+
+# --- sizes the e-mail library handles badly (each about 0.1 s; 2 s leaves room for a loaded machine) ---
+
+@pytest.mark.parametrize("headers", [
+    "Subject: " + "=?utf-8?q?a?= " * 100_000 + "\r\n",  # once killed the process (gigabytes)
+    "Content-Type: text/plain; " + "a=b; " * 100_000 + "\r\n",
+    "Authentication-Results: mx; spf=pass\r\n" * 100_000,
+    "X-Noise: b\r\n" * 200_000,
+], ids=["1-mb-subject", "100k-parameters", "100k-same-header", "200k-headers"])
+def test_oversized_headers_are_read_in_bounded_time(client, db, recorder, headers):
+    raw = eml(headers)
+    if raw.count(b"Subject:") > 1:
+        raw = raw.replace(b"Subject: TR: remboursement\r\n", b"", 1)
+    start = time.perf_counter()
+    assert post_mime(client, raw).status_code == 200
+    assert time.perf_counter() - start < 2.0 and len(recorder.sent) == 1
