@@ -40,6 +40,12 @@ POLICY_OF_CUE = {
 }
 LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official": 0.4,
                  "advice": 0.4}
+# Strong evidence this sure (a lookalike domain, a broken policy, a confirmed indicator) is a scam.
+STRONG_SCAM = 0.85
+# Evidence that the message points to a contact that is not the institution's.
+UNOFFICIAL_CONTACT = frozenset({
+    "blocklisted", "link_lookalike", "link_ip", "link_app_package", "link_shortener", "link_unofficial",
+    "link_unknown", "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
 _RISKY_REQUESTS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
                    "payment_request"}
 _ACTIONS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
@@ -78,12 +84,16 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     inst, ev = gather(f, index, extra, authenticated=authenticated)
     strong = [e for e in ev if e.strong]
     if scorer is None:
-        score = _score(ev)
+        score = rules_score(ev)
     else:
         logit = wording.logit if wording is not None else None
-        score = scorer.probability(feature_codes(ev, f.lang), logit)
+        rules = rules_score(ev)
+        score = scorer.probability(feature_codes(ev, f.lang), logit, rules)
+        if rules >= scorer.thresholds.rules:  # where the rules alone were shown precise enough
+            score = max(score, scorer.thresholds.suspicious)
         if strong:  # registry facts stay decisive: no wording makes a lookalike domain harmless
-            score = max(score, 1 - math.prod(1 - e.weight for e in strong))
+            floor = 1 - math.prod(1 - e.weight for e in strong)
+            score = max(score, scorer.thresholds.scam if floor >= STRONG_SCAM else scorer.thresholds.suspicious)
         ev = _with_learned_weights(ev, scorer, wording, score, f.lang)
     score = round(score, 6)
     cuts = scorer.thresholds if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
@@ -118,8 +128,8 @@ def asks_risky(f: Findings, ev: list[Evidence]) -> bool:
     if codes & _RISKY_REQUESTS or f.ibans:
         return True
     acts = bool(codes & {"call_to_action", "link_cta", "app_switch"})
-    unofficial = [e for e in ev if e.code.startswith(("link_", "phone_")) and not e.legit]
-    return bool(unofficial and (acts or codes & LURES)) or any(e.code == "advice_unofficial_contact" for e in ev)
+    unofficial = any(e.code in UNOFFICIAL_CONTACT for e in ev)
+    return (unofficial and bool(acts or codes & LURES)) or any(e.code == "advice_unofficial_contact" for e in ev)
 
 
 def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *, learned: bool) -> str:
@@ -127,7 +137,9 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
         return "scam"
     if score >= cuts.suspicious:
         return "suspicious"
-    if score <= cuts.legitimate and not asks_risky(f, ev) and (learned or any(e.legit for e in ev)):
+    # "Legitimate" needs something positive (an official contact, genuine-sounding wording):
+    # a low score on its own may only mean there was nothing to read.
+    if score <= cuts.legitimate and not asks_risky(f, ev) and any(e.legit for e in ev):
         return "legitimate"
     return "unknown"
 
@@ -162,7 +174,8 @@ def claimed_institution(f: Findings, index: RegistryIndex) -> Institution | None
     return None
 
 
-def _score(ev: list[Evidence]) -> float:
+def rules_score(ev: list[Evidence]) -> float:
+    """The first version's hand-set noisy-OR of the evidence (now one feature of the learned model)."""
     strong, soft, legit = 1.0, 1.0, 1.0
     for e in ev:
         if e.legit:
@@ -260,8 +273,8 @@ def _cue_evidence(f: Findings, found: list[Evidence]) -> list[Evidence]:
     best: dict[str, Evidence] = {}
     # Security advice ("we never ask for…") is a sign of legitimacy only when every contact in
     # the message is official; copied into a message that sends you elsewhere, it is a disguise.
-    unofficial = any(e.code.startswith(("link_", "phone_", "sender_")) and not e.legit
-                     and e.code not in ("sender_unverified", "phone_short") for e in found) \
+    unofficial = any(e.code in UNOFFICIAL_CONTACT or e.code.startswith("sender_") and not e.legit
+                     and e.code != "sender_unverified" for e in found) \
         or any(x.status != "official" for x in f.emails)
     for cue in f.cues:
         if cue.code == "advice":

@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 WORDING = "wording"
+RULES = "rules"
 LOGIT_CLIP = 8.0
 
 
-def features(codes: Iterable[str], wording_logit: float | None) -> dict[str, float]:
-    """The features of one message (only the non-zero ones): evidence codes and the wording.
+def features(codes: Iterable[str], wording_logit: float | None, rules: float | None = None) -> dict[str, float]:
+    """The features of one message (only the non-zero ones): evidence codes, the wording, the rules.
+
+    `rules` is the first version's hand-set noisy-OR of the same evidence: its interactions
+    (a lure *with* a contact, pressure *and* an action) are kept as one feature whose weight is fitted.
 
     The wording's weight may differ by language (`lang:fr` is one of the codes), since the text
     model has seen far more English SMS than French messages.
@@ -29,6 +33,9 @@ def features(codes: Iterable[str], wording_logit: float | None) -> dict[str, flo
         x[WORDING] = max(-LOGIT_CLIP, min(LOGIT_CLIP, wording_logit))
         if "lang:fr" in x:
             x[WORDING + ":fr"] = x[WORDING]
+    if rules is not None:
+        r = min(max(rules, 1e-4), 1 - 1e-4)
+        x[RULES] = max(-LOGIT_CLIP, min(LOGIT_CLIP, math.log(r / (1 - r))))
     return x
 
 
@@ -39,6 +46,7 @@ class Thresholds:
     scam: float = 0.90
     suspicious: float = 0.50
     legitimate: float = 0.20  # at or below: legitimate, when nothing risky is asked
+    rules: float = 1.01  # the hand-set rules alone at or above this: at least suspicious
 
 
 @dataclass(frozen=True)
@@ -50,13 +58,14 @@ class Scorer:
     thresholds: Thresholds = Thresholds()
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def contributions(self, codes: Iterable[str], wording_logit: float | None) -> dict[str, float]:
+    def contributions(self, codes: Iterable[str], wording_logit: float | None,
+                      rules: float | None = None) -> dict[str, float]:
         """What each feature adds to the log-odds."""
-        return {k: v * self.weights.get(k, 0.0) for k, v in features(codes, wording_logit).items()}
+        return {k: v * self.weights.get(k, 0.0) for k, v in features(codes, wording_logit, rules).items()}
 
-    def probability(self, codes: Iterable[str], wording_logit: float | None) -> float:
+    def probability(self, codes: Iterable[str], wording_logit: float | None, rules: float | None = None) -> float:
         """The calibrated chance that the message is a scam."""
-        z = self.intercept + sum(self.contributions(codes, wording_logit).values())
+        z = self.intercept + sum(self.contributions(codes, wording_logit, rules).values())
         return 1 / (1 + math.exp(-max(-40.0, min(40.0, z))))
 
     def to_json(self) -> str:

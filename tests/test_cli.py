@@ -11,7 +11,7 @@ from conftest import SHARED, needs_shared
 from vigie.cli import main
 
 VERDICT_KEYS = {"verdict", "score", "lang", "institution", "reasons", "links", "phones", "sender", "reply"}
-EVAL_KEYS = {"n", "detection_rate", "false_alarm_rate", "deferral_rate", "p50_ms", "p99_ms"}
+EVAL_KEYS = {"n", "detection_rate", "false_alarm_rate", "deferral_rate", "p50_ms", "p99_ms", "confusion"}
 SCAM = "Assurance Maladie : remboursement de 48,20 euros en attente, confirmez vos coordonnées bancaires sur https://ameli-remboursement.com"
 
 
@@ -140,17 +140,29 @@ def test_eval_on_a_malformed_corpus_exits_1(vigie, tmp_path, content):
 # --- on the shared corpus -----------------------------------------------------------------------
 
 @needs_shared
-def test_eval_on_the_dev_corpus_meets_the_targets(vigie):
-    figures = json.loads(vigie("eval", "--json", str(SHARED / "corpus" / "dev.jsonl")).stdout)
-    assert figures["detection_rate"] >= 0.95
-    assert figures["false_alarm_rate"] <= 0.03
+def test_eval_on_the_held_out_mendeley_rows_meets_the_targets(vigie, tmp_path):
+    # Only the odd-numbered rows: the even-numbered ones are in the training corpus (nlp/corpus/).
+    import csv  # noqa: PLC0415
+
+    with (SHARED / "corpus" / "en-smishing-mendeley.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    held_out = tmp_path / "odd.csv"
+    with held_out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row for n, row in enumerate(rows) if n % 2 == 1)
+    figures = json.loads(vigie("eval", "--json", str(held_out)).stdout)
+    assert figures["detection_rate"] >= 0.90
+    assert figures["false_alarm_rate"] <= 0.005
+    assert figures["confusion"]["legit"]["scam"] + figures["confusion"]["legit"]["suspicious"] <= 12
 
 
-@needs_shared
-def test_eval_on_the_mendeley_sms_set_meets_the_targets(vigie):
-    figures = json.loads(vigie("eval", "--json", str(SHARED / "corpus" / "en-smishing-mendeley.csv")).stdout)
-    assert figures["detection_rate"] >= 0.80
-    assert figures["false_alarm_rate"] <= 0.01
+def test_eval_misses_lists_each_wrong_message_with_its_reasons(vigie, tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"text": SCAM, "label": "legit", "id": "x1"}) + "\n", "utf-8")
+    out = json.loads(vigie("eval", "--json", "--misses", str(corpus)).stdout)
+    assert [m["id"] for m in out["misses"]] == ["x1"]
+    assert out["misses"][0]["verdict"] in ("scam", "suspicious") and out["misses"][0]["reasons"]
 
 
 @needs_shared

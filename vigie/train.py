@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from bot.decide import Decision, decide, feature_codes, gather
+from bot.decide import rules_score
 from bot.report import Report
 from bot.scorer import Scorer, Thresholds, features
 from bot.wording import Wording, WordingModel, featurise, fold, prepare
@@ -33,9 +34,9 @@ TEXT_C = 16.0  # inverse regularisation of the text model (chosen by grouped cro
 COMBINER_C = 1.0
 MIN_FAMILY = 4  # families with fewer scams are named "other"
 # What the thresholds promise on out-of-fold data (false alarms are counted on genuine messages).
-SUSPICIOUS_FA = {"project": 0.015, "mendeley": 0.003}
-SCAM_FA = {"project": 0.005, "mendeley": 0.001}
-LEGIT_LEAK = 0.02  # share of scams that may fall at or below the "legitimate" threshold
+SUSPICIOUS_FA = {"project": 0.03, "mendeley": 0.004}
+SCAM_FA = {"project": 0.01, "mendeley": 0.001}
+LEGIT_LEAK = 0.05  # share of scams that may fall at or below the "legitimate" threshold
 MODEL_DIR = Path(__file__).resolve().parent.parent / "bot" / "model"
 
 
@@ -47,6 +48,7 @@ class Prepared:
     findings: list[Findings]
     codes: list[list[str]]
     floors: np.ndarray
+    rules: np.ndarray  # the hand-set noisy-OR of the rule evidence
     x: sparse.csr_matrix
     y: np.ndarray
     weights: np.ndarray
@@ -59,7 +61,7 @@ class Prepared:
 
 def analyse(cases: list[Case], triage: Any) -> Prepared:
     """Run the rules over every case once."""
-    findings, codes, floors = [], [], []
+    findings, codes, floors, rules = [], [], [], []
     for case in cases:
         report = Report(text=case.text, channel=case.channel, sender=case.sender)
         f = triage.analyser.analyse(report.full_text(), channel=case.channel, sender=case.sender)
@@ -68,9 +70,11 @@ def analyse(cases: list[Case], triage: Any) -> Prepared:
         findings.append(f)
         codes.append(feature_codes(ev, f.lang))
         floors.append(1 - math.prod(1 - w for w in strong) if strong else 0.0)
+        rules.append(rules_score(ev))
     x = featurise(prepare(f) for f in findings)
     y = np.array([c.label == "scam" for c in cases], dtype=int)
-    return Prepared(cases, findings, codes, np.array(floors), x, y, _weights(cases), triage.analyser.index)
+    return Prepared(cases, findings, codes, np.array(floors), np.array(rules), x, y, _weights(cases),
+                    triage.analyser.index)
 
 
 def _weights(cases: list[Case]) -> np.ndarray:
@@ -136,20 +140,35 @@ def _fit_family(prep: Prepared, idx: np.ndarray, seed: int) -> tuple[list[str], 
 
 
 def _rows(prep: Prepared, idx: np.ndarray, logits: np.ndarray) -> list[dict[str, float]]:
-    return [features(prep.codes[i], float(logits[i])) for i in idx]
+    return [features(prep.codes[i], float(logits[i]), float(prep.rules[i])) for i in idx]
+
+
+# Signs fixed by what the evidence means, so that the fit cannot learn an artefact of the corpus
+# (a lookalike domain or copied advice that "looks genuine" because few examples had one).
+LEGIT_FEATURES = frozenset({"sender_official", "link_official", "phone_official", "advice"})
+FREE_FEATURES = frozenset({"lang:fr", "wording:fr"})
+NEUTRAL_FEATURES = frozenset({"sender_unverified"})  # anyone can forge it: it must weigh nothing
 
 
 def _fit_combiner(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int) -> Scorer:
     rows = _rows(prep, idx, logits)
-    vocab = sorted({k for row in rows for k in row})
-    col = {k: j for j, k in enumerate(vocab)}
-    m = np.zeros((len(rows), len(vocab)))
-    for r, row in enumerate(rows):
-        for k, v in row.items():
-            m[r, col[k]] = v
-    lr = LogisticRegression(C=COMBINER_C, max_iter=1000, random_state=seed)
-    lr.fit(m, prep.y[idx], sample_weight=prep.weights[idx])
-    return Scorer({k: round(float(w), 5) for k, w in zip(vocab, lr.coef_[0])}, round(float(lr.intercept_[0]), 5))
+    vocab = sorted({k for row in rows for k in row} - NEUTRAL_FEATURES)
+    while True:  # drop every feature whose weight comes out with the wrong sign, and fit again
+        col = {k: j for j, k in enumerate(vocab)}
+        m = np.zeros((len(rows), len(vocab)))
+        for r, row in enumerate(rows):
+            for k, v in row.items():
+                if k in col:
+                    m[r, col[k]] = v
+        lr = LogisticRegression(C=COMBINER_C, max_iter=1000, random_state=seed)
+        lr.fit(m, prep.y[idx], sample_weight=prep.weights[idx])
+        weights = dict(zip(vocab, (float(w) for w in lr.coef_[0])))
+        wrong = {k for k, w in weights.items() if k not in FREE_FEATURES
+                 and (w > 0 if k in LEGIT_FEATURES else w < 0)}
+        if not wrong:
+            break
+        vocab = [k for k in vocab if k not in wrong]
+    return Scorer({k: round(w, 5) for k, w in weights.items()}, round(float(lr.intercept_[0]), 5))
 
 
 def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int) -> np.ndarray:
@@ -158,12 +177,13 @@ def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int
     for train, test in folds(prep, idx):
         scorer = _fit_combiner(prep, train, logits, seed)
         for i in test:
-            probs[i] = max(scorer.probability(prep.codes[i], float(logits[i])), prep.floors[i])
+            probs[i] = max(scorer.probability(prep.codes[i], float(logits[i]), float(prep.rules[i])),
+                           prep.floors[i])
     return probs
 
 
 def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresholds:
-    def cut(limits: dict[str, float]) -> float:
+    def cut(limits: dict[str, float], probs: np.ndarray = probs) -> float:
         out = 0.5
         for stratum, limit in limits.items():
             legit = np.sort([probs[i] for i in idx if prep.y[i] == 0 and prep.stratum(i) == stratum])
@@ -174,9 +194,11 @@ def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Threshold
 
     suspicious = cut(SUSPICIOUS_FA)
     scam = max(cut(SCAM_FA), suspicious)
+    rules = max(cut(SUSPICIOUS_FA, prep.rules), 0.5)
+    probs = np.where(prep.rules >= rules, np.maximum(probs, suspicious), probs)
     scams = np.sort([probs[i] for i in idx if prep.y[i] == 1 and prep.stratum(i) == "project"])
     leak = float(scams[int(LEGIT_LEAK * len(scams))]) if len(scams) else 0.2
-    return Thresholds(round(scam, 4), round(suspicious, 4), round(min(leak, suspicious * 0.8), 4))
+    return Thresholds(round(scam, 4), round(suspicious, 4), round(min(leak, suspicious * 0.8), 4), round(rules, 4))
 
 
 def _figures(prep: Prepared, idx: np.ndarray, probs: np.ndarray, cuts: Thresholds) -> dict[str, Any]:
