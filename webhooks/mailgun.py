@@ -20,7 +20,7 @@ from webhooks.errors import Forged, Malformed, NotAcceptable
 from webhooks.http import EMAIL_BODY, limit_body
 from webhooks.intake import Also, Answer, Inbound, Intake
 from webhooks.mail_rules import never_answer
-from webhooks.mime import PARSE_ERRORS, EmailParseError, parse_eml
+from webhooks.mime import MAX_HEAD_BYTES, PARSE_ERRORS, EmailParseError, parse_eml
 from webhooks.resources import get_db, get_intake
 
 bp = Blueprint("email", __name__)
@@ -105,7 +105,7 @@ def receive_email(intake: Intake, db: Database, raw: bytes, also: Also | None = 
     address = clean.one_line(parseaddr(parsed.outer_from)[1]).lower()
     if "@" not in address or " " in address:
         raise Malformed("the e-mail has no From address to answer")
-    headers = BytesHeaderParser().parsebytes(raw)
+    headers = BytesHeaderParser().parsebytes(raw[:MAX_HEAD_BYTES])  # compat32: no structured parsing
     own = parseaddr(intake.settings.smtp_from)[1].lower()
     why = never_answer(headers, address, own, parsed.forwarded)
     if why:  # neither the address nor the text is logged
