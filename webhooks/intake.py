@@ -63,7 +63,7 @@ class Intake:
         if seen is not None:
             log.info("redelivery %s/%s -> case %s", msg.channel, msg.provider_id[:40], seen.case_id)
             if also is not None:
-                with db.conn:
+                with db.atomic():
                     also(db)
             return self._replayed(db, msg, seen)
         who = reporters.touch(db, self.keys, msg.channel, msg.address) if msg.address else None

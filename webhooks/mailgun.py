@@ -41,9 +41,13 @@ def inbound():
         raise NotAcceptable("this Mailgun token was already used (a replay)")
     # The token is remembered in the transaction that stores the e-mail: a crash before it commits
     # leaves neither, and Mailgun's retry with the same token is accepted.
-    answer = receive_email(intake, db, raw, also=lambda d: replay.insert(d, token, timestamp))
+    try:
+        answer = receive_email(intake, db, raw, also=lambda d: replay.insert(d, token, timestamp))
+    except replay.Replayed:  # a twin with this token committed in the meantime: nothing was stored
+        raise NotAcceptable("this Mailgun token was already used (a replay)") from None
     if answer is None:
-        replay.remember(db, token, timestamp)
+        if not replay.remember(db, token, timestamp):
+            raise NotAcceptable("this Mailgun token was already used (a replay)")
         return jsonify({"status": "ignored", "case_id": None})
     return jsonify({"status": "duplicate" if answer.duplicate else "ok", "case_id": answer.case_id})
 

@@ -155,3 +155,14 @@ def test_email_whose_storage_failed_is_accepted_when_mailgun_retries_the_same_to
     assert retry.status_code == 200 and retry.json["status"] == "ok"
     assert cases.count(db) == 1 and len(recorder.sent) == 1
     assert client.post("/webhooks/email/mime", data=form).status_code == 406  # now it is a replay
+
+
+def test_token_used_by_a_concurrent_twin_is_refused_and_its_email_not_stored(client, db, recorder):
+    # The race, made real with a trigger: another request stores the same token while this one
+    # stores its e-mail (Mailgun signs the token, not the body: a swapped body must not get in).
+    form = mailgun_form(forwarded_eml())
+    db.execute("CREATE TRIGGER twin AFTER INSERT ON inbound BEGIN INSERT INTO seen_tokens"
+               f" (token, timestamp, seen_at) VALUES ('{form['token']}', 0, 'now'); END")
+    resp = client.post("/webhooks/email/mime", data=form)
+    assert resp.status_code == 406 and "replay" in resp.json["error"]
+    assert cases.count(db) == 0 and not recorder.sent
