@@ -88,7 +88,8 @@ def test_any_mailgun_form_is_answered_below_500(fuzz_client, fields):
 
 
 JSON = st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=60),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.text(max_size=10), inner, max_size=4),
                     max_leaves=20)
 API_BODY = st.one_of(
     st.fixed_dictionaries({"text": st.one_of(st.text(max_size=300), JSON)},
