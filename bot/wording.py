@@ -137,8 +137,9 @@ class WordingModel:
 
     def _weighty_words(self, findings: Findings, top: int = 3) -> tuple[tuple[Span, float], ...]:
         masked = [item.span for attr, _ in _MASKS for item in getattr(findings, attr)]
+        # Words with a capital may be a person's name: never quoted (staff see reasons unmasked).
         found = [m for m in _WORD.finditer(findings.text[:MAX_CHARS])
-                 if len(m.group()) > 2 and not m.group().isdigit()
+                 if len(m.group()) > 2 and m.group().islower()
                  and not any(s <= m.start() < e for s, e in masked)]
         if not found:
             return ()

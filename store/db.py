@@ -1,10 +1,12 @@
 """Opening the SQLite file and applying the ordered migrations."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Iterator
 
 import sqlite_utils
 
@@ -36,6 +38,23 @@ def connect(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_util
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open database {target}: {exc}") from exc
     return sqlite_utils.Database(conn)
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock up front (waiting up to the busy timeout).
+
+    A deferred transaction that reads first and writes later fails at once with "database is
+    locked" when another connection wrote in between; BEGIN IMMEDIATE waits for its turn instead.
+    """
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

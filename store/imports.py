@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import IO, Any, Callable, Iterable
 
 from sqlite_utils import Database
 
+from store.db import immediate
 from store.directory import rebuild_name_keys
 
 MAX_MESSAGES = 200  # messages kept per report; the counts stay exact
@@ -234,18 +236,20 @@ def run_import(db: Database, report: ImportReport, body: Callable[[ImportReport]
     """Run `body` in ONE transaction and record it in `imports`; nothing is kept if it fails."""
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     try:
-        with db.atomic():
+        with immediate(db):  # the write lock up front: live webhooks wait their turn, not fail us
             body(report)
             rebuild_name_keys(db, since=started)  # same transaction: keys never lag the rows
             if report.rows == 0:
                 first = (report.errors or ["no record found"])[0]
                 raise ImportFileError(f"{report.file}: nothing to import ({first})")
             _record(db, report, started, "ok" if not report.error_count else "partial", "")
-    except ImportFileError as exc:
+    except (ImportFileError, sqlite3.OperationalError) as exc:
         report.seconds = time.monotonic() - report.started
         report.added = report.changed = report.unchanged = report.closed = 0  # rolled back
-        with db.atomic():
+        with immediate(db):
             _record(db, report, started, "failed", str(exc))
+        if isinstance(exc, sqlite3.OperationalError):  # recorded with its reason; one line for the CLI
+            raise ImportFileError(f"{report.file}: the database refused the import ({exc})") from None
         raise
     report.seconds = time.monotonic() - report.started
     return report
