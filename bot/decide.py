@@ -8,6 +8,7 @@ is discounted by official senders, official links and numbers, and security advi
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,6 +41,8 @@ POLICY_OF_CUE = {
 }
 LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official": 0.4,
                  "advice": 0.4}
+MIN_WORDS = 4  # fewer words than this is too thin to call a message genuine on its wording alone
+_WORD = re.compile(r"[^\W\d_]{2,}")
 # Strong evidence this sure (a lookalike domain, a broken policy, a confirmed indicator) is a scam.
 STRONG_SCAM = 0.85
 # Evidence that the message points to a contact that is not the institution's.
@@ -137,11 +140,21 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
         return "scam"
     if score >= cuts.suspicious:
         return "suspicious"
-    # "Legitimate" needs something positive (an official contact, genuine-sounding wording):
-    # a low score on its own may only mean there was nothing to read.
-    if score <= cuts.legitimate and not asks_risky(f, ev) and any(e.legit for e in ev):
+    # "Legitimate" needs something to go on: an official contact, or enough words for the text
+    # model to have read (a low score on a few signs may only mean there was nothing to read).
+    if score <= cuts.legitimate and not asks_risky(f, ev) and (any(e.legit for e in ev) or _words(f) >= MIN_WORDS):
         return "legitimate"
     return "unknown"
+
+
+def _words(f: Findings) -> int:
+    """How many words the message has (up to MIN_WORDS: enough to know it is not thin)."""
+    count = 0
+    for _ in _WORD.finditer(f.text):
+        count += 1
+        if count >= MIN_WORDS:
+            break
+    return count
 
 
 def _with_learned_weights(ev: list[Evidence], scorer: Scorer, wording: Wording | None,

@@ -49,6 +49,7 @@ _FORWARD_MARKERS = re.compile(
     re.I | re.M,
 )
 _INLINE_HEADER = re.compile(r"^[ >]*(From|De|Subject|Objet|Reply-To|R[ée]pondre [àa]|Date|To|[ÀA]|Cc)\s*:\s*(.*)$", re.I)
+_DMARC_PASS = re.compile(r"\bdmarc=pass\b[^;]{0,200}?\bheader\.from=([A-Za-z0-9.-]{1,253})", re.I)
 _AUTH_FAIL = re.compile(r"\b(?:spf|dkim|dmarc)=(?:fail|softfail|permerror)\b", re.I)
 
 
@@ -96,9 +97,20 @@ def parse_eml(data: bytes) -> ParsedEmail:
         text=text[:MAX_BODY_CHARS] or subject or "", channel="email", sender=sender or None,
         extra_senders=tuple(extra), subject=subject or None, hidden_links=tuple(hidden[:20]),
         auth_failed=bool(_AUTH_FAIL.search(auth)),
+        auth_passed=inner is not None and not _AUTH_FAIL.search(auth) and _dmarc_passed(auth, sender),
     )
     message_id = clean.message_id(_header(msg, "Message-ID")) or clean.message_id(_header(outer, "Message-ID"))
     return ParsedEmail(report, message_id.strip("<>"), _header(outer, "From"), forwarded)
+
+
+def _dmarc_passed(auth: str, sender: str | None) -> bool:
+    """The attached original's own Authentication-Results say DMARC passed for its From domain.
+
+    Only an attached original carries the receiving server's verdict on it; an inline forward's
+    headers speak of the patient's own e-mail, so they never vouch for the forwarded sender.
+    """
+    domain = (sender or "").rsplit("@", 1)[-1].strip(" >").lower()
+    return bool(domain) and any(m.group(1).lower() == domain for m in _DMARC_PASS.finditer(auth))
 
 
 def _parse(data: bytes) -> tuple[Message, bool]:

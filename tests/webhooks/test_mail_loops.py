@@ -119,3 +119,19 @@ def test_list_unsubscribe_on_a_patients_forward_is_still_answered(client, db, re
                                   b"MIME-Version: 1.0\r\n", 1)
     assert post(client, raw).json["status"] == "ok"
     assert cases.count(db) == 1 and len(recorder.sent) == 1
+
+
+def test_an_attached_original_vouches_for_its_sender_only_when_dmarc_passed_for_its_domain():
+    from webhooks.mime import parse_eml
+
+    def forward(auth: str) -> bytes:
+        inner = (f"Authentication-Results: mx.example.net; {auth}\r\n"
+                 "From: Assurance Maladie <assurance-maladie@info.ameli.fr>\r\nSubject: Paiement\r\n\r\n"
+                 "Votre caisse a effectue un paiement vous concernant.\r\n")
+        return ("From: patient@example.org\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nregardez\r\n"
+                "--B\r\nContent-Type: message/rfc822\r\n\r\n" + inner + "--B--\r\n").encode()
+
+    assert parse_eml(forward("dkim=pass; dmarc=pass (p=REJECT) header.from=info.ameli.fr")).report.auth_passed
+    assert not parse_eml(forward("dmarc=pass header.from=evil.example")).report.auth_passed
+    assert not parse_eml(forward("dmarc=fail header.from=info.ameli.fr")).report.auth_passed
