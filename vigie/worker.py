@@ -82,7 +82,7 @@ class Worker:
         if row and clock.parse(row[0]) > moment - PURGE_EVERY:
             return None
         counts = maintenance.purge(db, self.retention_days, moment)
-        with db.conn:
+        with db.atomic():
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_purge_at', ?)", [clock.iso(moment)])
         log.info("retention purge: %s", counts)
         return counts
@@ -93,7 +93,7 @@ class Worker:
             try:
                 self.purge_if_due(db)
                 self.run_once(db)
-                desk.assign_pending(db)  # group new reports into campaigns before staff look
+                desk.assign_pending(db, keys=self.keys)  # group new reports (never by the reporter's own address)
             except Exception:  # noqa: BLE001 - the worker keeps going; the next pass retries
                 log.exception("worker pass failed")
             stop.wait(interval)
