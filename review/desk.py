@@ -14,6 +14,7 @@ from bot import replies
 from store import audit, indicators, official, outbox, reporters
 from store import campaigns as store
 from store.crypto import DataKeys
+from store.db import immediate
 
 # Suspicious cases scored below this go to a person (above it the automatic answer stands).
 REVIEW_BELOW_SCORE = 0.6
@@ -80,9 +81,10 @@ def assign_pending(db: Database, limit: int = 500, *, keys: DataKeys | None = No
         if keys is not None:
             member = replace(member, indicators=tuple(
                 (k, v) for k, v in member.indicators if not _personal(db, keys, k, v)))
-        campaign_id = store.place(db, case, member, _campaign_for(db, member))
-        if case.reporter:
-            _tell_latecomer(db, campaign_id, case)
+        with immediate(db):  # placed and, in a decided campaign, its reporter told: together
+            campaign_id = store.place(db, case, member, _campaign_for(db, member))
+            if case.reporter:
+                _tell_latecomer(db, campaign_id, case)
     return len(pending)
 
 
@@ -166,15 +168,17 @@ def decide(db: Database, campaign_id: int, verdict: str, note: str, actor: str,
     kept = offered if chosen is None else [i for i in offered if i in set(chosen)]
     if chosen is not None and set(chosen) - set(offered):
         raise DeskError(f"an indicator that campaign {campaign.id} does not offer cannot be confirmed")
-    decision_id, decided_at = store.record_decision(db, campaign.id, verdict, note, actor, case_id)
-    written = 0
-    if verdict in indicators.VERDICTS:
-        written = indicators.confirm(db, kept, verdict, decided_at, campaign.id, note)
-    told = notify(db, campaign.id, verdict, decided_at, decision_id)
-    store.finish_decision(db, decision_id, told, written)
-    audit.record(db, actor, "decide", json.dumps(
-        {"campaign": campaign.id, "case": case_id, "verdict": verdict, "previous": campaign.verdict,
-         "notified": told, "indicators": written, "left_out": len(offered) - len(kept)}))
+    # One transaction: a decision is never stored without its indicators, follow-ups and notices.
+    with immediate(db):
+        decision_id, decided_at = store.record_decision(db, campaign.id, verdict, note, actor, case_id)
+        written = 0
+        if verdict in indicators.VERDICTS:
+            written = indicators.confirm(db, kept, verdict, decided_at, campaign.id, note)
+        told = notify(db, campaign.id, verdict, decided_at, decision_id)
+        store.finish_decision(db, decision_id, told, written)
+        audit.record(db, actor, "decide", json.dumps(
+            {"campaign": campaign.id, "case": case_id, "verdict": verdict, "previous": campaign.verdict,
+             "notified": told, "indicators": written, "left_out": len(offered) - len(kept)}))
     return Settled(decision_id, campaign.id, verdict, decided_at, told, written)
 
 
@@ -212,8 +216,9 @@ def propose_contact(db: Database, case_id: int, kind: str, value: str, source: s
     if row is None:
         raise NotFound(f"case {case_id} does not exist")
     inst = verdict_data(row[1]).get("institution") or {}
-    proposal = store.propose_contact(
-        db, case_id=case_id, campaign_id=row[0], institution_id=inst.get("id"), institution_name=inst.get("name"),
-        kind=kind, value=value, source=source, note=" ".join((note or "").split())[:MAX_NOTE], actor=actor)
-    audit.record(db, actor, "propose_contact", json.dumps({"proposal": proposal, "case": case_id, "kind": kind}))
+    with db.atomic():
+        proposal = store.propose_contact(
+            db, case_id=case_id, campaign_id=row[0], institution_id=inst.get("id"), institution_name=inst.get("name"),
+            kind=kind, value=value, source=source, note=" ".join((note or "").split())[:MAX_NOTE], actor=actor)
+        audit.record(db, actor, "propose_contact", json.dumps({"proposal": proposal, "case": case_id, "kind": kind}))
     return proposal

@@ -10,6 +10,6 @@ from store import clock
 
 def record(db: Database, actor: str, action: str, detail: str = "", when: datetime | None = None) -> None:
     """Append one entry."""
-    with db.conn:
+    with db.atomic():
         db.execute("INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
                    [clock.iso(when or clock.now()), actor, action, detail])

@@ -8,6 +8,7 @@ from typing import Iterable
 from sqlite_utils import Database
 
 from store import clock
+from store.db import immediate
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def place(db: Database, case: Pending, member: Member, campaign_id: int | None,
           when: datetime | None = None) -> int:
     """Put a case in `campaign_id` (a new campaign when None) and remember its text and indicators."""
     stamp = clock.iso(when or clock.now())
-    with db.conn:
+    with immediate(db):
         if campaign_id is None:
             campaign_id = int(db.execute(
                 "INSERT INTO campaigns (created_at, updated_at, shape, signature, institution_id, institution_name,"
@@ -150,7 +151,7 @@ def recount(db: Database, campaign_id: int, stamp: str | None = None) -> None:
 def merge(db: Database, keep: int, absorbed: Iterable[int], when: datetime | None = None) -> None:
     """Fold other campaigns into `keep` (their cases, texts and indicators move over)."""
     stamp = clock.iso(when or clock.now())
-    with db.conn:
+    with immediate(db):
         for other in {a for a in absorbed if a != keep}:
             for table in ("cases", "campaign_texts", "campaign_indicators", "decisions", "notices", "proposals"):
                 db.execute(f"UPDATE OR IGNORE {table} SET campaign_id = ? WHERE campaign_id = ?", [keep, other])
@@ -188,7 +189,7 @@ def notified(db: Database, campaign_id: int) -> dict[str, str]:
 def record_notice(db: Database, campaign_id: int, reporter: str, verdict: str, decision_id: int,
                   outbox_id: int) -> None:
     """Remember that a reporter was told this campaign's verdict."""
-    with db.conn:
+    with db.atomic():
         db.execute("INSERT OR REPLACE INTO notices (campaign_id, reporter, verdict, decision_id, outbox_id)"
                    " VALUES (?, ?, ?, ?, ?)", [campaign_id, reporter, verdict, decision_id, outbox_id])
 
@@ -197,7 +198,7 @@ def record_decision(db: Database, campaign_id: int, verdict: str, note: str, act
                     case_id: int | None = None, when: datetime | None = None) -> tuple[int, str]:
     """Store a person's verdict on a campaign; returns (decision id, decided_at)."""
     stamp = clock.iso(when or clock.now())
-    with db.conn:
+    with immediate(db):
         row = db.execute("SELECT verdict FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
         decision_id = int(db.execute(
             "INSERT INTO decisions (campaign_id, case_id, verdict, previous, note, actor, decided_at)"
@@ -210,7 +211,7 @@ def record_decision(db: Database, campaign_id: int, verdict: str, note: str, act
 
 def finish_decision(db: Database, decision_id: int, notified_count: int, indicator_count: int) -> None:
     """Count what a decision did: follow-ups queued and indicators confirmed."""
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE decisions SET notified = ?, indicators = ? WHERE id = ?",
                    [notified_count, indicator_count, decision_id])
 
@@ -243,7 +244,7 @@ def propose_contact(db: Database, *, case_id: int | None, campaign_id: int | Non
                     institution_name: str | None, kind: str, value: str, source: str, note: str,
                     actor: str, when: datetime | None = None) -> int:
     """Store a reviewer's proposed official contact; it waits for an admin."""
-    with db.conn:
+    with db.atomic():
         return int(db.execute(
             "INSERT INTO proposals (case_id, campaign_id, institution_id, institution_name, kind, value, source,"
             " note, proposed_by, proposed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -106,7 +106,7 @@ def count(db: Database, **where: str) -> int:
 def refine(db: Database, case_id: int, *, sender: str, verdict: str, score: float,
            verdict_json: str, reply: str, status: str) -> None:
     """Update a case after the patient told who sent the message."""
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE cases SET sender = ?, verdict = ?, score = ?, verdict_json = ?, reply = ?,"
                    " status = ?, updated_at = ? WHERE id = ?",
                    [sender, verdict, score, verdict_json, reply, status, clock.iso(clock.now()), case_id])
@@ -114,7 +114,7 @@ def refine(db: Database, case_id: int, *, sender: str, verdict: str, score: floa
 
 def set_feedback(db: Database, case_id: int, reporter: str, feedback: str) -> bool:
     """The patient's useful / wrong feedback; 'wrong' sends the case to review."""
-    with db.conn:
+    with db.atomic():
         cur = db.execute(
             "UPDATE cases SET feedback = ?, updated_at = ?,"
             " status = CASE WHEN ? = 'wrong' THEN 'needs_review' ELSE status END"

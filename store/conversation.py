@@ -35,12 +35,12 @@ def load(db: Database, reporter: str, when: datetime | None = None) -> Pending |
 def save(db: Database, reporter: str, pending: Pending, when: datetime | None = None) -> None:
     """Remember what we wait for, for 30 minutes."""
     expires = clock.iso((when or clock.now()) + TTL)
-    with db.conn:
+    with db.atomic():
         db.execute("INSERT OR REPLACE INTO conversation (reporter, state, data, expires_at) VALUES (?, ?, ?, ?)",
                    [reporter, pending.state, json.dumps(pending.data), expires])
 
 
 def clear(db: Database, reporter: str) -> None:
     """Forget the reporter's conversation state."""
-    with db.conn:
+    with db.atomic():
         db.execute("DELETE FROM conversation WHERE reporter = ?", [reporter])

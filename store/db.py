@@ -46,7 +46,14 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
     A deferred transaction that reads first and writes later fails at once with "database is
     locked" when another connection wrote in between; BEGIN IMMEDIATE waits for its turn instead.
+    Inside a transaction already open it is a savepoint of that transaction (like `db.atomic()`), so
+    store functions can be composed into one caller's transaction. Never `with db.conn:` for several
+    writes: sqlite-utils 4 commits each `db.execute()` write made outside an explicit transaction.
     """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -54,7 +61,12 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
-    db.conn.execute("COMMIT")
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

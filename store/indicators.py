@@ -26,7 +26,7 @@ def confirm(db: Database, items: Iterable[tuple[str, str]], verdict: str, decide
         if value:
             rows.append((kind, value.lower() if kind in ("domain", "url") else value, verdict, decided_at,
                          str(campaign_id or ""), note[:500]))
-    with db.conn:
+    with db.atomic():
         db.conn.executemany(
             "INSERT INTO indicators (kind, value, verdict, decided_at, campaign_id, note) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (kind, value) DO UPDATE SET verdict = excluded.verdict, decided_at = excluded.decided_at,"

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from store import clock, erase
-from store.db import StoreError
+from store.db import StoreError, immediate
 
 
 def backup(db: Database, target: Path) -> Path:
@@ -43,7 +43,7 @@ def purge(db: Database, retention_days: int, when: datetime | None = None) -> di
                       " (SELECT reporter FROM cases WHERE reporter IS NOT NULL)", cutoff),
     )
     erase.scrubbing(db)  # what the purge deletes is zeroed in the file, not only unlinked
-    with db.conn:
+    with immediate(db):
         # The cases first, with what derives only from them (texts, indicators, notices, counts).
         old = [r[0] for r in db.execute("SELECT id FROM cases WHERE received_at < ?", [cutoff])]
         counts = erase.erase_cases(db, old)

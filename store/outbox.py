@@ -17,6 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from store import clock
+from store.db import immediate
 
 BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 6 * 3600
@@ -52,7 +53,7 @@ def enqueue(db: Database, channel: str, reporter: str, body: str, *, meta: dict[
             case_id: int | None = None, when: datetime | None = None) -> int:
     """Queue a message for the worker; returns its id."""
     stamp = clock.iso(when or clock.now())
-    with db.conn:
+    with db.atomic():
         cur = db.execute(
             "INSERT INTO outbox (channel, reporter, case_id, body, meta, created_at, attempts,"
             " next_attempt_at, status) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending')",
@@ -92,7 +93,7 @@ def claim(db: Database, worker: str, when: datetime | None = None, lease: timede
 
 def mark_sent(db: Database, message_id: int, when: datetime | None = None, *, worker: str | None = None) -> bool:
     """The message left; False when `worker` had lost its lease to another worker (it was sent twice)."""
-    with db.conn:
+    with db.atomic():
         cur = db.execute(
             "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL,"
             " claimed_by = NULL, lease_until = NULL WHERE id = ? AND (? IS NULL OR claimed_by IS ?)",
@@ -110,11 +111,11 @@ def mark_failed(db: Database, message_id: int, error: str, when: datetime | None
     """Count a failed try; schedule the next one (not before the provider's `retry_after` seconds),
     or give up after MAX_ATTEMPTS. Releases the lease. Returns the status."""
     moment = when or clock.now()
-    row = db.execute("SELECT attempts FROM outbox WHERE id = ?", [message_id]).fetchone()
-    attempts = (row[0] if row else 0) + 1
-    status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-    delay = max(backoff(attempts), timedelta(seconds=retry_after or 0))
-    with db.conn:
+    with immediate(db):  # the count read and written under the write lock: no stale snapshot
+        row = db.execute("SELECT attempts FROM outbox WHERE id = ?", [message_id]).fetchone()
+        attempts = (row[0] if row else 0) + 1
+        status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+        delay = max(backoff(attempts), timedelta(seconds=retry_after or 0))
         db.execute("UPDATE outbox SET attempts = ?, last_error = ?, status = ?, next_attempt_at = ?,"
                    " claimed_by = NULL, lease_until = NULL WHERE id = ?",
                    [attempts, error[:500], status, clock.iso(moment + delay), message_id])
@@ -123,7 +124,7 @@ def mark_failed(db: Database, message_id: int, error: str, when: datetime | None
 
 def set_status(db: Database, message_id: int, status: str, note: str) -> None:
     """Hold or cancel a message, with a note for staff."""
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE outbox SET status = ?, last_error = ?, claimed_by = NULL, lease_until = NULL"
                    " WHERE id = ?", [status, note, message_id])
 

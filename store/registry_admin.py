@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from store import audit, clock
+from store.db import immediate
 from store.registry_input import (  # noqa: F401 - part of this module's interface
     KINDS, ContactInput, RegistryAdminError, UnknownEntry, check_date, check_source, normalise,
 )
@@ -75,17 +76,16 @@ def add_contact(db: Database, inst_id: str, entry: ContactInput, actor: str) -> 
     """Add a staff contact (sourced and dated) to an institution; returns its id."""
     institution(db, inst_id)
     row = _checked_row(entry)
-    try:
-        with db.conn:
+    with immediate(db):  # the contact, its audit entry and the version bump: all or nothing
+        try:
             contact_id = int(db.execute(
                 "INSERT INTO contacts (institution_id, kind, value, source, checked, note, is_primary, origin)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, 'staff')",
                 [inst_id, row["kind"], row["value"], row["source"], row["checked"], row["note"],
                  int(row["primary"])]).lastrowid)
-    except sqlite3.IntegrityError:
-        raise RegistryAdminError(f"Ce contact ({row['kind']} {row['value']}) figure déjà pour cet établissement.") \
-            from None
-    _audit(db, actor, "registry_contact_add", institution=inst_id, contact=contact_id, after=row)
+        except sqlite3.IntegrityError:
+            raise _duplicate(row) from None
+        _audit(db, actor, "registry_contact_add", institution=inst_id, contact=contact_id, after=row)
     return contact_id
 
 
@@ -94,15 +94,14 @@ def edit_contact(db: Database, contact_id: int, entry: ContactInput, actor: str)
     before = _staff_contact(db, contact_id)
     row = _checked_row(ContactInput(before["kind"], entry.value, entry.source, entry.checked, entry.note,
                                     entry.primary))
-    try:
-        with db.conn:
+    with immediate(db):
+        try:
             db.execute("UPDATE contacts SET value = ?, source = ?, checked = ?, note = ?, is_primary = ? WHERE id = ?",
                        [row["value"], row["source"], row["checked"], row["note"], int(row["primary"]), contact_id])
-    except sqlite3.IntegrityError:
-        raise RegistryAdminError(f"Ce contact ({row['kind']} {row['value']}) figure déjà pour cet établissement.") \
-            from None
-    _audit(db, actor, "registry_contact_edit", institution=before["institution_id"], contact=contact_id,
-           before=_public(before), after=row)
+        except sqlite3.IntegrityError:
+            raise _duplicate(row) from None
+        _audit(db, actor, "registry_contact_edit", institution=before["institution_id"], contact=contact_id,
+               before=_public(before), after=row)
     return str(before["institution_id"])
 
 
@@ -110,10 +109,10 @@ def remove_contact(db: Database, contact_id: int, source: str, checked: str, act
     """Remove a staff contact, naming the page that shows it is no longer valid; returns its institution id."""
     before = _staff_contact(db, contact_id)
     why = {"source": check_source(source), "checked": check_date(checked)}
-    with db.conn:
+    with immediate(db):
         db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
-    _audit(db, actor, "registry_contact_remove", institution=before["institution_id"], contact=contact_id,
-           before=_public(before), after=why)
+        _audit(db, actor, "registry_contact_remove", institution=before["institution_id"], contact=contact_id,
+               before=_public(before), after=why)
     return str(before["institution_id"])
 
 
@@ -127,16 +126,16 @@ def add_institution(db: Database, name: str, kind: str, town: str, source: str, 
     why = {"source": check_source(source), "checked": check_date(checked)}
     plain = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "etablissement"
-    inst_id, n = f"staff:{slug}", 1
-    while db.execute("SELECT 1 FROM institutions WHERE id = ?", [inst_id]).fetchone():
-        n += 1
-        inst_id = f"staff:{slug}-{n}"
-    with db.conn:
+    with immediate(db):  # the free id is chosen under the write lock
+        inst_id, n = f"staff:{slug}", 1
+        while db.execute("SELECT 1 FROM institutions WHERE id = ?", [inst_id]).fetchone():
+            n += 1
+            inst_id = f"staff:{slug}-{n}"
         db.execute("INSERT INTO institutions (id, name, short_name, kind, country, town, department, finess, aliases,"
                    " never_asks, origin, active, updated_at) VALUES (?, ?, '', ?, 'FR', ?, '', '', '[]', '[]',"
                    " 'staff', 1, ?)", [inst_id, name, kind, town[:100], clock.iso(clock.now())])
-    _audit(db, actor, "registry_institution_add", institution=inst_id,
-           after={"name": name, "kind": kind, "town": town[:100], **why})
+        _audit(db, actor, "registry_institution_add", institution=inst_id,
+               after={"name": name, "kind": kind, "town": town[:100], **why})
     return inst_id
 
 
@@ -147,11 +146,13 @@ def accept_proposal(db: Database, proposal_id: int, actor: str, inst_id: str = "
     if not target:
         raise RegistryAdminError("Cette proposition ne nomme pas d'établissement : choisissez-en un avant d'accepter.")
     note = f"Proposé par {p['proposed_by']} (cas #{p['case_id']}). {p['note'] or ''}".strip()
-    contact_id = add_contact(db, target, ContactInput(str(p["kind"]), str(p["value"]), str(p["source"]),
-                                                      (checked or "").strip() or str(p["proposed_at"])[:10],
-                                                      note[:MAX_NOTE]), actor)
-    _settle(db, proposal_id, "accepted", actor)
-    _audit(db, actor, "proposal_accept", institution=target, contact=contact_id, proposal=proposal_id)
+    with immediate(db):
+        _pending(db, proposal_id)  # still pending under the lock (a concurrent twin accept is refused)
+        contact_id = add_contact(db, target, ContactInput(str(p["kind"]), str(p["value"]), str(p["source"]),
+                                                          (checked or "").strip() or str(p["proposed_at"])[:10],
+                                                          note[:MAX_NOTE]), actor)
+        _settle(db, proposal_id, "accepted", actor)
+        _audit(db, actor, "proposal_accept", institution=target, contact=contact_id, proposal=proposal_id)
     return contact_id
 
 
@@ -161,9 +162,11 @@ def reject_proposal(db: Database, proposal_id: int, actor: str, reason: str) -> 
     reason = " ".join((reason or "").split())
     if not reason or len(reason) > MAX_NOTE:
         raise RegistryAdminError(f"Indiquez pourquoi la proposition est refusée (1 à {MAX_NOTE} caractères).")
-    _settle(db, proposal_id, "rejected", actor)
-    _audit(db, actor, "proposal_reject", institution=p["institution_id"], proposal=proposal_id,
-           after={"kind": p["kind"], "value": p["value"], "reason": reason})
+    with immediate(db):
+        _pending(db, proposal_id)  # still pending under the lock
+        _settle(db, proposal_id, "rejected", actor)
+        _audit(db, actor, "proposal_reject", institution=p["institution_id"], proposal=proposal_id,
+               after={"kind": p["kind"], "value": p["value"], "reason": reason})
 
 
 def history(db: Database, inst_id: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -212,9 +215,13 @@ def _pending(db: Database, proposal_id: int) -> dict[str, Any]:
 
 
 def _settle(db: Database, proposal_id: int, status: str, actor: str) -> None:
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE proposals SET status = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
                    [status, actor, clock.iso(clock.now()), proposal_id])
+
+
+def _duplicate(row: dict[str, Any]) -> RegistryAdminError:
+    return RegistryAdminError(f"Ce contact ({row['kind']} {row['value']}) figure déjà pour cet établissement.")
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -222,9 +229,9 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _audit(db: Database, actor: str, action: str, **detail: Any) -> None:
-    audit.record(db, actor, action, json.dumps({k: v for k, v in detail.items() if v is not None},
-                                               ensure_ascii=False, default=str))
-    with db.conn:  # every registry change bumps the version engines compare before each check
+    with db.atomic():  # the entry and the version bump engines compare before each check, together
+        audit.record(db, actor, action, json.dumps({k: v for k, v in detail.items() if v is not None},
+                                                   ensure_ascii=False, default=str))
         db.execute("INSERT INTO meta (key, value) VALUES ('contacts_version', '1') ON CONFLICT(key) "
                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 

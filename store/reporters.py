@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from store import clock, erase
 from store.crypto import DataKeys
+from store.db import immediate
 
 
 # Every channel a reporter can write from (bot.report.CHANNELS, which the store may not import).
@@ -30,7 +31,7 @@ def touch(db: Database, keys: DataKeys, channel: str, address: str, when: dateti
     """Record that `address` wrote now; create the reporter on first contact."""
     stamp = clock.iso(when or clock.now())
     pseudonym = keys.pseudonym(channel, address)
-    with db.conn:
+    with immediate(db):
         row = db.execute("SELECT lang, stopped, last_seen_at FROM reporters WHERE pseudonym = ?",
                          [pseudonym]).fetchone()
         if row is None:
@@ -65,20 +66,20 @@ def address_of(db: Database, keys: DataKeys, pseudonym: str) -> str | None:
 
 def set_lang(db: Database, pseudonym: str, lang: str) -> None:
     """Remember the reporter's language."""
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE reporters SET lang = ? WHERE pseudonym = ?", [lang, pseudonym])
 
 
 def set_stopped(db: Database, pseudonym: str, stopped: bool = True) -> None:
     """STOP (or restart) follow-up messages to this reporter (the worker drops queued follow-ups)."""
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE reporters SET stopped = ? WHERE pseudonym = ?", [int(stopped), pseudonym])
 
 
 def forget(db: Database, pseudonym: str) -> dict[str, int]:
     """Delete everything stored about a reporter and derived from their reports (OUBLI), zeroed on disk."""
     erase.scrubbing(db)
-    with db.conn:
+    with immediate(db):
         ids = [r[0] for r in db.execute("SELECT id FROM cases WHERE reporter = ?", [pseudonym])]
         counts = erase.erase_cases(db, ids)
         for table, column in (("outbox", "reporter"), ("notices", "reporter"), ("conversation", "reporter"),

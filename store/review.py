@@ -130,7 +130,7 @@ def authenticate(db: Database, email: str, password: str, when: datetime | None 
     if row is None:
         return None
     locked = row[5] is not None and clock.parse(row[5]) > moment
-    with db.conn:
+    with db.atomic():
         if good and not locked:
             db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?", [row[0]])
             if _HASHER.check_needs_rehash(row[3]):
@@ -158,13 +158,13 @@ def set_role(db: Database, staff_id: int, role: str) -> bool:
     """Change an account's role; False when there is no such account."""
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    with db.conn:
+    with db.atomic():
         return db.execute("UPDATE staff SET role = ? WHERE id = ?", [role, staff_id]).rowcount == 1
 
 
 def unlock(db: Database, staff_id: int) -> bool:
     """Lift a login lock."""
-    with db.conn:
+    with db.atomic():
         return db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?",
                           [staff_id]).rowcount == 1
 

@@ -37,7 +37,7 @@ def add(db: Database, email: str, role: str, password: str) -> int:
     if len(password) < 8:
         raise StaffError("the password must have at least 8 characters")
     try:
-        with db.conn:
+        with db.atomic():
             cur = db.execute("INSERT INTO staff (email, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
                              [email, hash_password(password), role, clock.iso(clock.now())])
     except sqlite3.IntegrityError:
@@ -60,7 +60,7 @@ def session_version(db: Database, staff_id: int) -> int | None:
 
 def end_sessions(db: Database, staff_id: int) -> None:
     """End every session of the account (logout, password change): its session version moves on."""
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE staff SET session_version = session_version + 1 WHERE id = ?", [staff_id])
 
 
@@ -68,7 +68,7 @@ def set_password(db: Database, staff_id: int, password: str) -> None:
     """Change an account's password, lift its lock and end every session it has open."""
     if len(password) < 8:
         raise StaffError("the password must have at least 8 characters")
-    with db.conn:
+    with db.atomic():
         changed = db.execute("UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL,"
                              " session_version = session_version + 1 WHERE id = ?",
                              [hash_password(password), staff_id]).rowcount

@@ -111,7 +111,7 @@ def _answer_once(intake: Intake, db: Database, api: TelegramSender, data: dict[s
 
 
 def _remember(db: Database, update_id: int, offset: int) -> None:
-    with db.conn:
+    with db.atomic():
         db.execute("INSERT OR IGNORE INTO telegram_updates (update_id, answered_at) VALUES (?, ?)",
                    [update_id, clock.iso(clock.now())])
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('telegram_offset', ?)", [str(offset)])
@@ -125,7 +125,7 @@ def stored_offset(db: Database) -> int | None:
 
 def forget_old(db: Database) -> None:
     """Drop answered update ids older than Telegram's own redelivery window."""
-    with db.conn:
+    with db.atomic():
         db.execute("DELETE FROM telegram_updates WHERE answered_at < ?", [clock.iso(clock.now() - KEEP_ANSWERED)])
 
 

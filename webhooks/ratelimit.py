@@ -33,7 +33,7 @@ class RateLimiter:
         """Count a hit for `key`; False when its bucket is empty (the hit is then not counted)."""
         db, now = self._connection(), self.clock()
         try:
-            with db.conn:
+            with db.atomic():
                 ok = db.execute(_HIT, self._args(key, now)).fetchone()[0]
                 self._clean(db, now)
         except sqlite3.OperationalError as exc:  # a locked database must not take the page down
