@@ -9,6 +9,8 @@ from typing import Any
 
 import phonenumbers
 
+from nlp import families as scam_families
+
 LANGS = ("fr", "en")
 SMS_CHANNELS = ("sms",)
 MAX_SMS_SEGMENTS = 3
@@ -25,10 +27,13 @@ _TO_GSM = str.maketrans({"’": "'", "‘": "'", "«": '"', "»": '"', "“": '"
 
 @lru_cache(maxsize=len(LANGS))
 def texts(lang: str) -> dict[str, Any]:
-    """The reply texts of one language (bot/texts/<lang>.toml)."""
+    """The reply texts of one language (bot/texts/<lang>.toml), with the cue reasons of the
+    scam families (nlp/families/*.toml) merged into its "reasons" section."""
     lang = lang if lang in LANGS else "fr"
     raw = resources.files("bot").joinpath("texts", f"{lang}.toml").read_bytes()
-    return tomllib.loads(raw.decode("utf-8"))
+    doc = tomllib.loads(raw.decode("utf-8"))
+    doc["reasons"] = {**scam_families.reason_texts(lang), **doc.get("reasons", {})}
+    return doc
 
 
 def family(lang: str, code: str) -> str:

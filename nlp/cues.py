@@ -1,12 +1,11 @@
 """The spaCy pipelines that find cues: lemma/norm lookup, the span ruler, and negation.
 
 Every cue is a span in `doc.spans["cues"]` whose label is the cue code and whose `id_` is the
-pattern id from `nlp/patterns/cues_<lang>.jsonl`, so each reason traces back to one rule.
+pattern id from its family file in `nlp/families/` (see `nlp.families`), so each reason traces
+back to one rule.
 """
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
 
 import spacy
@@ -14,6 +13,7 @@ from spacy.language import Language
 import srsly
 from spacy.tokens import Doc
 
+from nlp import families
 from nlp.text import unaccent
 from nlp.types import Cue
 
@@ -167,8 +167,7 @@ class Negation:
 
 
 def _patterns(lang: str, norm: "LemmaNorm") -> list[dict[str, Any]]:
-    raw = resources.files("nlp").joinpath("patterns", f"cues_{lang}.jsonl").read_text("utf-8")
-    patterns = [json.loads(line) for line in raw.splitlines() if line.strip()]
+    patterns = families.patterns(lang)
     for pattern in patterns:
         for token in pattern["pattern"]:
             if "NORM" in token:

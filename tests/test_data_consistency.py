@@ -1,7 +1,6 @@
 """The data files agree with each other and with the code that reads them."""
 from __future__ import annotations
 
-import json
 import re
 import string
 import tomllib
@@ -12,17 +11,17 @@ from urllib.parse import urlsplit
 import phonenumbers
 import pytest
 
-from bot.decide import CUE_WEIGHTS
+from bot import replies
+from nlp import families
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = {lang: tomllib.loads((ROOT / "bot" / "texts" / f"{lang}.toml").read_text("utf-8")) for lang in ("fr", "en")}
+# The reasons as the replies read them: the TOML's own, plus the cue reasons of nlp/families/.
+REASONS = {lang: replies.texts(lang)["reasons"] for lang in ("fr", "en")}
+CUE_WEIGHTS = families.cue_weights()
 REGISTRY = tomllib.loads((ROOT / "store" / "data" / "registry.toml").read_text("utf-8"))
 LEAKS = tomllib.loads((ROOT / "store" / "data" / "leaks.toml").read_text("utf-8"))
-PATTERNS = {
-    lang: [json.loads(line) for line in (ROOT / "nlp" / "patterns" / f"cues_{lang}.jsonl").read_text("utf-8").splitlines()
-           if line.strip()]
-    for lang in ("fr", "en")
-}
+PATTERNS = {lang: families.patterns(lang) for lang in ("fr", "en", "xx")}
 INSTITUTIONS = REGISTRY["institution"]
 CONTACTS = [(inst["id"], c) for inst in INSTITUTIONS for c in inst.get("contact", [])]
 POLICIES = [(inst["id"], p) for inst in INSTITUTIONS for p in inst.get("policy", [])]
@@ -75,13 +74,27 @@ def test_both_languages_have_the_same_text_keys():
 @pytest.mark.parametrize("code", sorted(_emitted_codes()))
 def test_every_reason_code_the_engine_emits_has_text_in_both_languages(code):
     for lang in ("fr", "en"):
-        assert TEXTS[lang]["reasons"].get(code, "").strip(), f"{lang}.toml has no [reasons] {code}"
+        assert REASONS[lang].get(code, "").strip(), f"neither {lang}.toml [reasons] nor a family has {code}"
 
 
 def test_the_reason_code_scan_finds_the_known_families():
     codes = _emitted_codes()
     assert {"link_lookalike", "phone_premium", "sender_official", "relative_impersonation",
             "auth_failed", "policy_payment", "bank_request"} <= codes
+
+
+def test_cue_reasons_live_in_their_family_not_in_the_reply_texts():
+    for lang in ("fr", "en"):
+        assert not set(TEXTS[lang]["reasons"]) & set(families.labels()), lang
+
+
+def test_family_reasons_use_the_same_placeholders_in_both_languages():
+    fields = string.Formatter()
+    fr, en = families.reason_texts("fr"), families.reason_texts("en")
+    assert set(fr) == set(en)
+    for code in fr:
+        names = [{f.removeprefix("de_") for _, f, _, _ in fields.parse(text[code]) if f} for text in (fr, en)]
+        assert names[0] == names[1], code
 
 
 def test_translations_use_the_same_placeholders():
@@ -102,16 +115,16 @@ def test_every_pattern_id_is_unique():
     assert not duplicates
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", ["fr", "en", "xx"])
 def test_every_pattern_label_has_a_weight(lang):
     unweighted = sorted({p["label"] for p in PATTERNS[lang]} - set(CUE_WEIGHTS) - {"advice", "family_address"})
     assert not unweighted
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", ["fr", "en", "xx"])
 def test_pattern_ids_name_their_language_and_label(lang):
     for p in PATTERNS[lang]:
-        assert p["id"].startswith(f"{lang}-"), p["id"]
+        assert p["id"].startswith(f"{lang}-{p['label']}-"), p["id"]
         assert p["pattern"], p["id"]
 
 
@@ -163,7 +176,7 @@ def test_every_institution_has_a_name_and_a_known_kind():
 @pytest.mark.parametrize("inst_id, policy", POLICIES, ids=[f"{i}:{p['code']}" for i, p in POLICIES])
 def test_every_policy_has_a_text_and_a_source(inst_id, policy):
     for lang in ("fr", "en"):
-        assert TEXTS[lang]["reasons"].get(f"policy_{policy['code']}"), (lang, policy["code"])
+        assert REASONS[lang].get(f"policy_{policy['code']}"), (lang, policy["code"])
     assert _is_https(policy.get("source", "")) and _is_iso_date(policy.get("checked", ""))
 
 
