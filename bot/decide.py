@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.scorer import WORDING, Scorer, Thresholds
 from bot.wording import Wording
+from nlp import families
 from nlp.registry_index import RegistryIndex
 from nlp.types import Findings, Institution
 
@@ -21,24 +22,11 @@ SCAM_THRESHOLD = 0.80
 SUSPICIOUS_THRESHOLD = 0.45
 LEGITIMATE_MAX = 0.25
 
-CUE_WEIGHTS: dict[str, float] = {
-    "bank_request": 0.70, "credential_request": 0.60, "nir_request": 0.70,
-    "personal_data_request": 0.35, "payment_request": 0.45, "payment_failure": 0.40,
-    "refund_bait": 0.55, "card_renewal": 0.50, "threat": 0.30, "urgency": 0.20,
-    "report_lure": 0.25, "exposure_lure": 0.50, "health_order": 0.35, "delivery_lure": 0.50,
-    "prize_bait": 0.35, "call_to_action": 0.20, "link_cta": 0.20, "account_problem": 0.35,
-    "impersonal_greeting": 0.15, "app_switch": 0.45, "new_number": 0.30, "family_address": 0.0,
-    "offer_bait": 0.20, "premium_charge": 0.40, "advance_fee": 0.45,
-}
-# Pretexts: what a scam dangles before asking you to act.
-LURES = frozenset({"prize_bait", "refund_bait", "delivery_lure", "exposure_lure", "report_lure",
-                   "health_order", "card_renewal", "account_problem", "payment_failure", "advance_fee"})
-# Which "never asks" policy a cue breaks.
-POLICY_OF_CUE = {
-    "bank_request": "bank_details", "payment_request": "payment", "payment_failure": "payment",
-    "nir_request": "nir", "credential_request": "password", "refund_bait": "refund",
-    "card_renewal": "card_renewal",
-}
+# Each cue label's weight, whether it is a pretext (lure), and the "never asks" policy it breaks
+# live with its family in nlp/families/<family>.toml.
+CUE_WEIGHTS: dict[str, float] = families.cue_weights()
+LURES = families.lures()
+POLICY_OF_CUE = families.policies()
 LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official": 0.4,
                  "advice": 0.4}
 MIN_WORDS = 4  # fewer words than this is too thin to call a message genuine on its wording alone
@@ -212,6 +200,8 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
             out.append(Evidence("link_lookalike", 0.90, link.span, p, strong=True))
         elif link.status == "ip":
             out.append(Evidence("link_ip", 0.80 if inst else 0.60, link.span, p, strong=bool(inst)))
+        elif link.status == "other" and link.detail == "restricted":  # gouv.fr, nhs.uk…: public bodies only
+            out.append(Evidence("link_government", LEGIT_FACTORS["link_official"], link.span, p, legit=True))
         elif _is_app_package(link.url):
             out.append(Evidence("link_app_package", 0.70, link.span, p))
         elif link.status == "shortener":
@@ -220,7 +210,8 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
             out.append(Evidence("link_unofficial", 0.70, link.span, p, strong=bool(official_domains)))
         elif link.status == "other" and not any(e.code == "link_unknown" for e in out):
             out.append(Evidence("link_unknown", 0.15, link.span, p))
-    if f.links and all(link.status == "official" for link in f.links):
+    if f.links and all(link.status == "official" or link.detail == "restricted" for link in f.links) \
+            and any(link.status == "official" for link in f.links):
         first = f.links[0]
         out.append(Evidence("link_official", LEGIT_FACTORS["link_official"], first.span,
                             {"domain": first.domain}, legit=True))

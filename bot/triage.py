@@ -136,7 +136,8 @@ class Triage:
         return ""
 
 
-_LEGIT_CODES = {"sender_official", "link_official", "phone_official", "advice", "wording_genuine"}
+_LEGIT_CODES = {"sender_official", "link_official", "link_government", "phone_official", "advice",
+                "wording_genuine"}
 
 
 def _with_confirmation(decision: Decision, verdict: str, decided_at: str) -> Decision:

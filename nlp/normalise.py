@@ -192,8 +192,13 @@ def _latin_skeleton(mapped: Mapped) -> Mapped:
 
     links = _link_spans(mapped.text)
 
+    def scheme(m: re.Match[str]) -> bool:  # "httрs://": a scheme is never a homograph domain
+        return mapped.text.startswith("://", m.end())
+
     def mostly_latin(m: re.Match[str]) -> str:
         w = m.group(0)
+        if any(ch in table for ch in w) and scheme(m):
+            return "".join(table.get(ch, ch) for ch in w)
         if not any(ch in table for ch in w) or _inside(links, m.start()):
             return w
         n_latin = sum(1 for ch in w if _script(ch) == "LATIN")

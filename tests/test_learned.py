@@ -10,6 +10,7 @@ import pytest
 from bot import scorer as scorer_mod
 from bot import wording as wording_mod
 from bot.report import Report
+from nlp import families
 from vigie import corpus, train
 
 REFUND_FROM_AMELI = ("Assurance Maladie : suite à un trop-perçu, un remboursement de 96,40 € vous est dû. "
@@ -22,6 +23,7 @@ def test_the_shipped_model_was_trained_on_the_corpus_as_it_is():
     meta = scorer_mod.shipped().meta
     assert meta["corpus_sha256"] == corpus.digest(), "nlp/corpus changed: run `vigie train` and commit bot/model/"
     assert wording_mod.shipped().meta["corpus_sha256"] == corpus.digest()
+    assert meta["families_sha256"] == families.digest(), "nlp/families changed: run `vigie train`"
     assert meta["seed"] == train.SEED and meta["validation"]["project"]["n"] > 300
 
 

@@ -55,6 +55,11 @@ class Case:
         return host
 
     @property
+    def kind(self) -> str:
+        """For an evasion variant, how it was made ("" for a real message)."""
+        return self.id.rsplit("~", 1)[1] if self.augmented and "~" in self.id else ""
+
+    @property
     def year(self) -> int:
         """The year the message was sent or quoted (0 when unknown)."""
         head = (self.published or "")[:4]
@@ -106,8 +111,9 @@ def corpus_files(folder: Path = CORPUS_DIR) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".jsonl", ".csv"))
 
 
-def load_all(folder: Path = CORPUS_DIR) -> list[Case]:
-    """Every case of the project's corpus, duplicates (same text) kept once."""
+def load_all(folder: Path = CORPUS_DIR, *, evasions: bool = False) -> list[Case]:
+    """Every case of the project's corpus, duplicates (same text) kept once; with `evasions`,
+    plus one evasion variant of each real scam (vigie/augment.py), marked `augmented`."""
     seen: set[str] = set()
     out = []
     for path in corpus_files(folder):
@@ -116,13 +122,17 @@ def load_all(folder: Path = CORPUS_DIR) -> list[Case]:
             if key not in seen:
                 seen.add(key)
                 out.append(case)
+    if evasions:
+        from vigie.augment import variants  # noqa: PLC0415 - augment imports this module
+
+        out += variants(out)
     return out
 
 
 def digest(folder: Path = CORPUS_DIR) -> str:
     """A hash of the corpus files' names and bytes: what the shipped model was trained on."""
     h = hashlib.sha256()
-    for path in corpus_files(folder):
+    for path in [*corpus_files(folder), Path(__file__).with_name("augment.py")]:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -21,6 +21,7 @@ class Result:
 
     rows: list[tuple[Case, str, float]] = field(default_factory=list)  # case, verdict, ms
     reasons: dict[int, list[str]] = field(default_factory=dict)  # row number → reason codes
+    evasions: "Result | None" = None  # cross-validation: the evasion variants, judged apart
 
     def add(self, case: Case, verdict: str, ms: float = 0.0, reasons: list[str] | None = None) -> None:
         """Record one judged case."""

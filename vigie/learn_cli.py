@@ -30,6 +30,10 @@ def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | No
     if by is not None:
         out["by_family"] = result.by("family")
         out["by_group"] = result.by("group")
+        out["by_lang"] = result.by("lang")
+        evasions = result.evasions.summary()
+        out["evasions"] = {"n": evasions["n"], "detection_rate": evasions["detection_rate"],
+                           "by_kind": {k: v["detection_rate"] for k, v in result.evasions.by("kind").items()}}
     if misses:
         out["misses"] = result.misses()
     if as_json:
@@ -38,6 +42,7 @@ def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | No
     click.echo(result.table())
     if by is not None:
         click.echo("\n" + evaluate.family_table(result))
+        click.echo(f"\nevasions: {out['evasions']}")
     for miss in out.get("misses", []):
         click.echo(f"\n[{miss['label']} → {miss['verdict']}] {miss['id']} {miss['family']}: "
                    f"{' '.join(miss['reasons']) or '(no reason)'}\n  {miss['text'][:160]!r}")
@@ -46,14 +51,15 @@ def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | No
 def _cross_validate(by: str, corpus_file: Path | None, quiet: bool) -> evaluate.Result:
     from vigie import train  # noqa: PLC0415 - needs scikit-learn, only for this path
 
-    cases = corpus.load_all() if corpus_file is None else corpus.load(corpus_file)
+    cases = corpus.load_all(evasions=True) if corpus_file is None else corpus.load(corpus_file)
     prep = train.analyse(cases, train.scratch_triage())
     decisions = train.cross_validate(prep, by, progress=(lambda m: None) if quiet else
                                      (lambda m: click.echo(m, err=True)))
-    result = evaluate.Result()
-    for i, decision in sorted(decisions.items()):
-        if not cases[i].augmented:  # evasion variants never count as real messages
-            result.add(cases[i], decision.verdict, 0.0, [e.code for e in decision.evidence])
+    result, evasions = evaluate.Result(), evaluate.Result()
+    for i, decision in sorted(decisions.items()):  # evasion variants never count as real messages
+        (evasions if cases[i].augmented else result).add(cases[i], decision.verdict, 0.0,
+                                                        [e.code for e in decision.evidence])
+    result.evasions = evasions
     return result
 
 

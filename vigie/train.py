@@ -24,6 +24,7 @@ from bot.decide import rules_score
 from bot.report import Report
 from bot.scorer import Scorer, Thresholds, features
 from bot.wording import Wording, WordingModel, featurise, fold, prepare
+from nlp import families
 from nlp.types import Findings
 from vigie import corpus
 from vigie.corpus import Case
@@ -34,9 +35,10 @@ TEXT_C = 16.0  # inverse regularisation of the text model (chosen by grouped cro
 COMBINER_C = 1.0
 MIN_FAMILY = 4  # families with fewer scams are named "other"
 # What the thresholds promise on out-of-fold data (false alarms are counted on genuine messages).
-SUSPICIOUS_FA = {"project": 0.03, "mendeley": 0.004}
+SUSPICIOUS_FA = {"project": 0.05, "mendeley": 0.004}
 SCAM_FA = {"project": 0.01, "mendeley": 0.001}
-LEGIT_LEAK = 0.05  # share of scams that may fall at or below the "legitimate" threshold
+LEGIT_FALLBACK = 0.1
+LEGIT_LEAK = 0.13  # share of scams that may be among the messages called "legitimate"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "bot" / "model"
 
 
@@ -145,7 +147,7 @@ def _rows(prep: Prepared, idx: np.ndarray, logits: np.ndarray) -> list[dict[str,
 
 # Signs fixed by what the evidence means, so that the fit cannot learn an artefact of the corpus
 # (a lookalike domain or copied advice that "looks genuine" because few examples had one).
-LEGIT_FEATURES = frozenset({"sender_official", "link_official", "phone_official", "advice"})
+LEGIT_FEATURES = frozenset({"sender_official", "link_official", "link_government", "phone_official", "advice"})
 FREE_FEATURES = frozenset({"lang:fr", "wording:fr"})
 NEUTRAL_FEATURES = frozenset({"sender_unverified"})  # anyone can forge it: it must weigh nothing
 
@@ -196,9 +198,20 @@ def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Threshold
     scam = max(cut(SCAM_FA), suspicious)
     rules = max(cut(SUSPICIOUS_FA, prep.rules), 0.5)
     probs = np.where(prep.rules >= rules, np.maximum(probs, suspicious), probs)
-    scams = np.sort([probs[i] for i in idx if prep.y[i] == 1 and prep.stratum(i) == "project"])
-    leak = float(scams[int(LEGIT_LEAK * len(scams))]) if len(scams) else 0.2
-    return Thresholds(round(scam, 4), round(suspicious, 4), round(min(leak, suspicious * 0.8), 4), round(rules, 4))
+    legit = _legit_cut(prep, idx, probs)
+    return Thresholds(round(scam, 4), round(suspicious, 4), round(min(legit, suspicious * 0.8), 4), round(rules, 4))
+
+
+def _legit_cut(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> float:
+    """The highest threshold under which, on the project's messages, at most LEGIT_LEAK of those
+    called "legitimate" are scams (a scam called genuine is the worst answer Vigie can give)."""
+    rows = sorted((probs[i], prep.y[i]) for i in idx if prep.stratum(i) == "project" and not prep.cases[i].augmented)
+    best, scams = 0.0, 0
+    for n, (p, y) in enumerate(rows, 1):
+        scams += y
+        if scams / n <= LEGIT_LEAK and n >= 10:
+            best = p
+    return float(best) if best > 0 else LEGIT_FALLBACK  # too few reliable low scores in this sample
 
 
 def _figures(prep: Prepared, idx: np.ndarray, probs: np.ndarray, cuts: Thresholds) -> dict[str, Any]:
@@ -247,11 +260,12 @@ def cross_validate(prep: Prepared, by: str = "source", *, idx: np.ndarray | None
 
 def train(triage: Any, out_dir: Path = MODEL_DIR, seed: int = SEED) -> Model:
     """Rebuild the shipped model from the corpus and write it to `out_dir`."""
-    cases = corpus.load_all()
+    cases = corpus.load_all(evasions=True)
     prep = analyse(cases, triage)
     model = fit(prep, np.arange(len(cases)), seed, figures=True)
-    stamp = {"corpus_sha256": corpus.digest(), "trained": date.today().isoformat(), "version": corpus.digest()[:8],
-             "cases": dict(Counter(f"{c.label}" for c in cases))}
+    stamp = {"corpus_sha256": corpus.digest(), "families_sha256": families.digest(),
+             "trained": date.today().isoformat(), "version": corpus.digest()[:8],
+             "cases": dict(Counter(f"{c.label}{'-evasion' if c.augmented else ''}" for c in cases))}
     model.wording.meta.update(stamp)
     scorer = Scorer(model.scorer.weights, model.scorer.intercept, model.scorer.thresholds,
                     {**model.wording.meta})

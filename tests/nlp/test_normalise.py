@@ -154,3 +154,10 @@ def test_the_offset_map_is_monotonic_in_range_and_normalising_is_idempotent(text
     for s in range(0, len(clean) + 1, 7):
         a, b = original_span(offsets, (s, min(s + 5, len(clean))))
         assert 0 <= a <= b <= len(text)
+
+
+def test_a_scheme_written_with_lookalike_letters_still_makes_a_link():
+    from nlp.normalise import normalise
+
+    clean, _ = normalise("Réclamez ici : httрs://forms.gle/abc (р cyrillique)")
+    assert "https://forms.gle/abc" in clean
