@@ -20,7 +20,7 @@ from nlp.types import Cue
 SPANS_KEY = "cues"
 # Cues that are requests: "we will never ask for X" turns them into security advice.
 REQUEST_CUES = frozenset({"bank_request", "credential_request", "nir_request",
-                          "personal_data_request", "payment_request"})
+                          "personal_data_request", "payment_request", "otp_request"})
 _NEGATIONS = frozenset({"jamais", "never", "not", "pas", "n't"})
 MAX_TEXT = 100_000
 _CLAUSE_END = frozenset({".", "!", "?", ";", ",", ":", "\n"})
