@@ -78,17 +78,18 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
         score = rules_score(ev)
     else:
         logit = wording.logit if wording is not None else None
+        lang_cuts = scorer.cuts(f.lang)
         rules = rules_score(ev)
         score = scorer.probability(feature_codes(ev, f.lang), logit, rules)
-        if rules >= scorer.thresholds.rules:  # where the rules alone were shown precise enough
-            score = max(score, scorer.thresholds.suspicious)
+        if rules >= lang_cuts.rules:  # where the rules alone were shown precise enough
+            score = max(score, lang_cuts.suspicious)
         if strong:  # registry facts stay decisive: no wording makes a lookalike domain harmless
             floor = 1 - math.prod(1 - e.weight for e in strong)
-            score = max(score, scorer.thresholds.scam if floor >= STRONG_SCAM else scorer.thresholds.suspicious)
+            score = max(score, lang_cuts.scam if floor >= STRONG_SCAM else lang_cuts.suspicious)
         ev = _with_learned_weights(ev, scorer, wording, score, f.lang)
     score = round(score, 6)
-    cuts = scorer.thresholds if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
-                                                                     LEGITIMATE_MAX)
+    cuts = scorer.cuts(f.lang) if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
+                                                                       LEGITIMATE_MAX)
     verdict = _verdict(score, cuts, f, ev, learned=scorer is not None)
     ev.sort(key=lambda e: (e.legit, -e.weight))
     return Decision(verdict, score, tuple(ev), inst)
@@ -156,7 +157,7 @@ def _with_learned_weights(ev: list[Evidence], scorer: Scorer, wording: Wording |
         out.append(Evidence("wording", round(wording_weight, 4), wording.words[0][0],
                             {"family": wording.family, "spans": [list(s) for s, _ in wording.words]},
                             rule=f"model:{scorer.meta.get('version', 'wording')}"))
-    elif wording is not None and wording_weight < -1.0 and score < scorer.thresholds.suspicious:
+    elif wording is not None and wording_weight < -1.0 and score < scorer.cuts(lang).suspicious:
         out.append(Evidence("wording_genuine", round(-wording_weight, 4), None, {}, legit=True,
                             rule=f"model:{scorer.meta.get('version', 'wording')}"))
     return out

@@ -55,8 +55,13 @@ class Scorer:
 
     weights: dict[str, float]
     intercept: float
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = Thresholds()  # for a language without its own
     meta: dict[str, Any] = field(default_factory=dict)
+    by_lang: dict[str, Thresholds] = field(default_factory=dict)
+
+    def cuts(self, lang: str) -> Thresholds:
+        """The thresholds for a message in `lang` (the model is calibrated apart per language)."""
+        return self.by_lang.get(lang, self.thresholds)
 
     def contributions(self, codes: Iterable[str], wording_logit: float | None,
                       rules: float | None = None) -> dict[str, float]:
@@ -71,7 +76,8 @@ class Scorer:
     def to_json(self) -> str:
         """The shipped file's content."""
         return json.dumps({"weights": dict(sorted(self.weights.items())), "intercept": self.intercept,
-                           "thresholds": self.thresholds.__dict__, "meta": self.meta},
+                           "thresholds": self.thresholds.__dict__, "meta": self.meta,
+                           "thresholds_by_lang": {k: v.__dict__ for k, v in sorted(self.by_lang.items())}},
                           ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
     @classmethod
@@ -79,7 +85,8 @@ class Scorer:
         """Read a scorer file's content."""
         data = json.loads(text)
         return cls({k: float(v) for k, v in data["weights"].items()}, float(data["intercept"]),
-                   Thresholds(**data["thresholds"]), data.get("meta", {}))
+                   Thresholds(**data["thresholds"]), data.get("meta", {}),
+                   {k: Thresholds(**v) for k, v in data.get("thresholds_by_lang", {}).items()})
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Scorer":

@@ -73,7 +73,7 @@ def train_cmd(out_dir: Path | None) -> None:
     model = train.train(train.scratch_triage(), out_dir or train.MODEL_DIR)
     meta = model.scorer.meta
     click.echo(f"trained on {meta['n']} messages, corpus {meta['corpus_sha256'][:12]}; "
-               f"thresholds {model.scorer.thresholds}", err=True)
+               f"thresholds {model.scorer.by_lang}", err=True)
     click.echo(json.dumps(meta.get("validation", {}), ensure_ascii=False))
 
 

@@ -114,12 +114,13 @@ def fit(prep: Prepared, idx: np.ndarray, seed: int = SEED, *, figures: bool = Fa
         oof[test] = np.asarray(prep.x[test] @ coef).ravel() + intercept
     scorer = _fit_combiner(prep, idx, oof, seed)
     probs = _oof_combined(prep, idx, oof, seed)
-    scorer = Scorer(scorer.weights, scorer.intercept, _thresholds(prep, idx, probs), scorer.meta)
+    cuts = _thresholds(prep, idx, probs)
+    scorer = Scorer(scorer.weights, scorer.intercept, cuts["en"], scorer.meta, by_lang=cuts)
     coef, intercept = _fit_text(prep, idx, seed)
     families, fcoef, fint = _fit_family(prep, idx, seed)
     meta: dict[str, Any] = {"seed": seed, "n": int(len(idx))}
     if figures:
-        meta["validation"] = _figures(prep, idx, probs, scorer.thresholds)
+        meta["validation"] = _figures(prep, idx, probs, scorer)
     return Model(WordingModel(coef, intercept, families, fcoef, fint, meta), scorer)
 
 
@@ -184,12 +185,20 @@ def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int
     return probs
 
 
-def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresholds:
+def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> dict[str, Thresholds]:
+    """Thresholds per language: the model is calibrated differently on French and English."""
+    return {lang: _thresholds_of(prep, np.array([i for i in idx if prep.findings[i].lang == lang
+                                                   and not prep.cases[i].augmented]), probs)
+            for lang in ("fr", "en")}
+
+
+def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresholds:
     def cut(limits: dict[str, float], probs: np.ndarray = probs) -> float:
         out = 0.5
         for stratum, limit in limits.items():
             legit = np.sort([probs[i] for i in idx if prep.y[i] == 0 and prep.stratum(i) == stratum])
-            if len(legit):  # the lowest threshold that keeps false alarms within the limit
+            if len(legit) * limit >= 1:  # the lowest threshold that keeps false alarms within the limit
+                # (a handful of rows of a population, e.g. research SMS taken for French, is no sample)
                 k = int(math.floor(limit * len(legit)))
                 out = max(out, float(legit[len(legit) - 1 - k]) + 1e-6 if k < len(legit) else 0.0)
         return min(out, 0.995)
@@ -205,7 +214,7 @@ def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Threshold
 def _legit_cut(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> float:
     """The highest threshold under which, on the project's messages, at most LEGIT_LEAK of those
     called "legitimate" are scams (a scam called genuine is the worst answer Vigie can give)."""
-    rows = sorted((probs[i], prep.y[i]) for i in idx if prep.stratum(i) == "project" and not prep.cases[i].augmented)
+    rows = sorted((probs[i], prep.y[i]) for i in idx if prep.stratum(i) == "project")
     best, scams = 0.0, 0
     for n, (p, y) in enumerate(rows, 1):
         scams += y
@@ -214,14 +223,16 @@ def _legit_cut(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> float:
     return float(best) if best > 0 else LEGIT_FALLBACK  # too few reliable low scores in this sample
 
 
-def _figures(prep: Prepared, idx: np.ndarray, probs: np.ndarray, cuts: Thresholds) -> dict[str, Any]:
+def _figures(prep: Prepared, idx: np.ndarray, probs: np.ndarray, scorer: Scorer) -> dict[str, Any]:
+    """Out-of-fold detection and false alarms (probability at or over "suspicious"), per population."""
     out: dict[str, Any] = {}
     for stratum in ("project", "mendeley"):
         rows = [i for i in idx if prep.stratum(i) == stratum and not prep.cases[i].augmented]
-        scams = [probs[i] for i in rows if prep.y[i] == 1]
-        legit = [probs[i] for i in rows if prep.y[i] == 0]
-        out[stratum] = {"n": len(rows), "detection": _share(sum(p >= cuts.suspicious for p in scams), len(scams)),
-                        "false_alarms": _share(sum(p >= cuts.suspicious for p in legit), len(legit))}
+        hit = {i: probs[i] >= scorer.cuts(prep.findings[i].lang).suspicious for i in rows}
+        scams = [hit[i] for i in rows if prep.y[i] == 1]
+        legit = [hit[i] for i in rows if prep.y[i] == 0]
+        out[stratum] = {"n": len(rows), "detection": _share(sum(scams), len(scams)),
+                        "false_alarms": _share(sum(legit), len(legit))}
     return out
 
 
@@ -268,7 +279,7 @@ def train(triage: Any, out_dir: Path = MODEL_DIR, seed: int = SEED) -> Model:
              "cases": dict(Counter(f"{c.label}{'-evasion' if c.augmented else ''}" for c in cases))}
     model.wording.meta.update(stamp)
     scorer = Scorer(model.scorer.weights, model.scorer.intercept, model.scorer.thresholds,
-                    {**model.wording.meta})
+                    {**model.wording.meta}, by_lang=model.scorer.by_lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.wording.save(out_dir / "wording.npz")
     (out_dir / "scorer.json").write_text(scorer.to_json(), encoding="utf-8")
