@@ -1,7 +1,7 @@
 """Registry bench: import a generated 100,000-establishment FINESS file and a 1M-line Annuaire file.
 
-Prints rows/s and peak memory per import, then runs bench/engine.py's `run_messages` on the
-filled registry when that function exists. Targets: FINESS <= 30 s, Annuaire <= 5 min.
+Prints rows/s, peak memory and the longest write lock (one batch) per import, then runs
+bench/engine.py's `run_messages` on the filled registry when that function exists. Targets: FINESS <= 30 s, Annuaire <= 5 min.
 """
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def timed(label: str, target: float, run: Callable[[], Any], lines: int) -> None
     print(f"{label}: {lines:,} lines, {report.rows:,} entries in {seconds:.1f} s "
           f"({lines / seconds:,.0f} lines/s), peak RSS {peak_mb():.0f} MB, target {target:.0f} s: {verdict}")
     print(f"  {report.summary()}")
+    print(f"  applied in {report.batches:,} write transactions; the longest held the write lock "
+          f"{report.longest_lock * 1000:.0f} ms")
 
 
 def run_engine(db_path: Path) -> None:

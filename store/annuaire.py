@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from store.imports import (
     Contact, ImportFileError, ImportReport, Progress, RegistryWriter, open_binary, run_import, today,
 )
+from store.staging import Staging
 from store.places import clean_email, department_from_commune, e164, split_acheminement, squash
 
 SOURCE = ("https://www.data.gouv.fr/fr/datasets/annuaire-sante-extractions-des-donnees-en-libre-acces-"
@@ -73,7 +74,7 @@ def header_index(names: list[str]) -> dict[str, int]:
 def import_annuaire(db: Database, path: Path, *, partial: bool = False, source: str | None = None,
                     checked: str | None = None, progress: IO[str] | None = None,
                     report: ImportReport | None = None) -> ImportReport:
-    """Import the Annuaire Santé practitioners' extract as practice sites, in one transaction."""
+    """Import the Annuaire Santé practitioners' extract as practice sites: staged, then applied in short batches."""
     path = Path(path)
     stream, raw = open_binary(path)
     with raw, stream:
@@ -81,14 +82,14 @@ def import_annuaire(db: Database, path: Path, *, partial: bool = False, source: 
         report.checked = checked or _date_from_name(path)
         bar = Progress(f"Annuaire {path.name}", path.stat().st_size, progress)
 
-        def body(rep: ImportReport) -> None:
-            db.execute("DROP TABLE IF EXISTS temp.annuaire_stage")
-            db.execute(f"CREATE TEMP TABLE annuaire_stage (line INTEGER, {', '.join(STAGE)})")
-            _stage(db, stream, raw, rep, bar)
-            writer = RegistryWriter(db, "annuaire", source or SOURCE, rep)
-            _merge_sites(db, writer, rep)
+        def body(rep: ImportReport, staging: Staging) -> None:
+            scratch = staging.db  # the lines wait in the staging file, not in the live database
+            scratch.execute(f"CREATE TABLE annuaire_stage (line INTEGER, {', '.join(STAGE)})")
+            _stage(scratch, stream, raw, rep, bar)
+            writer = RegistryWriter(db, "annuaire", source or SOURCE, rep, staging)
+            _merge_sites(scratch, writer, rep)
             writer.finish(close_missing=not partial)
-            db.execute("DROP TABLE temp.annuaire_stage")
+            scratch.execute("DROP TABLE annuaire_stage")
             bar.finish(rep.rows)
 
         return run_import(db, report, body)
@@ -108,7 +109,7 @@ def _stage(db: Database, stream: IO[bytes], raw: IO[bytes], report: ImportReport
         header.pop()  # the published lines end with '|'
     index = header_index(header)
     width, batch = len(header), []
-    insert = f"INSERT INTO temp.annuaire_stage VALUES ({', '.join('?' * (len(STAGE) + 1))})"
+    insert = f"INSERT INTO annuaire_stage VALUES ({', '.join('?' * (len(STAGE) + 1))})"
     for lineno, raw_line in enumerate(stream, 2):
         report.lines = lineno
         try:
@@ -182,7 +183,7 @@ def _merge_sites(db: Database, writer: RegistryWriter, report: ImportReport) -> 
     query = """SELECT site, min(line), max(finess), max(finess_ej), max(siret), max(name), max(sign),
         max(address), max(postcode), max(town), max(department), group_concat(phone, ' '),
         group_concat(email, ' '), json_group_array(DISTINCT person), json_group_array(DISTINCT specialty)
-        FROM temp.annuaire_stage GROUP BY site"""
+        FROM annuaire_stage GROUP BY site"""
     for (site, line, finess, finess_ej, siret, name, sign, address, postcode, town, department,
          phones, emails, persons_json, specialties) in db.execute(query):
         report.rows += 1

@@ -38,11 +38,35 @@ def rebuild_name_keys(db: Database, since: str = "") -> int:
     return written + _flush(db, batch)
 
 
+def rebuild_name_keys_of(db: Database, ids: Iterable[str]) -> int:
+    """(Re)build the name keys of these establishments (an import batch); return keys written."""
+    ids, written = list(ids), 0
+    origins = ",".join("?" * len(DIRECTORY_ORIGINS))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        where = f"id IN ({marks}) AND origin IN ({origins})"
+        db.execute(f"DELETE FROM name_keys WHERE institution_id IN (SELECT id FROM institutions WHERE {where})",
+                   [*chunk, *DIRECTORY_ORIGINS])
+        batch = [(key, inst_id) for inst_id, name, short_name, aliases in db.execute(
+            f"SELECT id, name, short_name, aliases FROM institutions WHERE {where} AND active = 1",
+            [*chunk, *DIRECTORY_ORIGINS]).fetchall() for key in row_keys(name, short_name, aliases)]
+        written += _flush(db, batch)
+    return written
+
+
 def _flush(db: Database, batch: list[tuple[str, str]]) -> int:
     db.conn.executemany("INSERT OR IGNORE INTO name_keys (key, institution_id) VALUES (?, ?)", batch)
     n = len(batch)
     batch.clear()
     return n
+
+
+@lru_cache(maxsize=8192)
+def row_keys(name: str, short_name: str, aliases: str) -> frozenset[str]:
+    """The name keys of one establishment row, remembered: an import computes them before it takes the
+    write lock, so the batch that writes the row only looks them up."""
+    return frozenset(_keys(name, short_name, aliases))
 
 
 def _keys(name: str, short_name: str, aliases: str) -> set[str]:

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from store.imports import (
     Contact, ImportFileError, ImportReport, Progress, RegistryWriter, open_binary, run_import, today,
 )
+from store.staging import Staging
 from store.jsonstream import JsonStream
 from store.places import (
     clean_email, department_from_commune, department_from_legacy, e164, split_acheminement, squash,
@@ -43,7 +44,7 @@ CATEGORY_LABELS = {
 def import_finess(db: Database, path: Path, *, partial: bool = False, source: str | None = None,
                   checked: str | None = None, progress: IO[str] | None = None,
                   report: ImportReport | None = None) -> ImportReport:
-    """Import a FINESS file (legacy `;` extract or FINESS+ JSON, optionally gzipped) in one transaction."""
+    """Import a FINESS file (legacy `;` extract or FINESS+ JSON, optionally gzipped): staged, then applied in batches."""
     stream, raw = open_binary(Path(path))
     with raw, stream:
         head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
@@ -59,8 +60,8 @@ def import_finess(db: Database, path: Path, *, partial: bool = False, source: st
         report.kind, report.checked = kind, checked or ""
         bar = Progress(f"FINESS {path.name}", Path(path).stat().st_size, progress)
 
-        def body(rep: ImportReport) -> None:
-            writer = RegistryWriter(db, "finess", source or default_source, rep)
+        def body(rep: ImportReport, staging: Staging) -> None:
+            writer = RegistryWriter(db, "finess", source or default_source, rep, staging)
             parse(stream, raw, writer, rep, bar)
             rep.checked = rep.checked or today()
             writer.finish(close_missing=not partial)

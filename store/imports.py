@@ -15,7 +15,7 @@ from typing import IO, Any, Callable, Iterable
 from sqlite_utils import Database
 
 from store.db import immediate
-from store.directory import rebuild_name_keys
+from store.staging import INSTITUTION_COLUMNS, Staging
 
 MAX_MESSAGES = 200  # messages kept per report; the counts stay exact
 
@@ -48,6 +48,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     complete: bool = True  # False when the file ended early: nothing is closed then
     checked: str = ""
+    batches: int = 0  # write transactions that applied the changes
+    longest_lock: float = 0.0  # seconds: the longest of them held the write lock this long
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
     on_message: Callable[[str], None] | None = None
@@ -78,7 +80,8 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
         keys = ("kind", "file", "lines", "rows", "added", "changed", "unchanged", "closed", "skipped",
-                "error_count", "warning_count", "errors", "warnings", "complete", "checked", "seconds")
+                "error_count", "warning_count", "errors", "warnings", "complete", "checked", "seconds",
+                "batches", "longest_lock")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -133,31 +136,19 @@ def today() -> str:
 
 Contact = tuple[str, str, bool]  # (kind, value, is_primary)
 
-INSTITUTION_COLUMNS = (
-    "id", "name", "short_name", "kind", "country", "town", "department", "postcode", "address",
-    "category", "finess", "finess_ej", "aliases", "never_asks", "origin", "active", "updated_at",
-    "import_hash",
-)
-_UPSERT = (
-    f"INSERT INTO institutions ({', '.join(INSTITUTION_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(INSTITUTION_COLUMNS))}) ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in INSTITUTION_COLUMNS[1:])
-    + " WHERE institutions.origin = excluded.origin"  # never take over a row of another origin
-)
-_CONTACT = ("INSERT OR IGNORE INTO contacts (institution_id, kind, value, source, checked, note, "
-            "is_primary, origin) VALUES (?, ?, ?, ?, ?, '', ?, ?)")
-
 
 class RegistryWriter:
-    """Upsert institutions of one origin, counting added / changed / unchanged / closed."""
+    """Diff institutions of one origin against the live database, counting added / changed / unchanged /
+    closed, and stage the changes (the live database is only read here)."""
 
-    def __init__(self, db: Database, origin: str, source: str, report: ImportReport,
+    def __init__(self, db: Database, origin: str, source: str, report: ImportReport, staging: Staging,
                  batch: int = 5000) -> None:
         self.db, self.origin, self.source, self.report, self.batch = db, origin, source, report, batch
+        self.staging = staging
         self.now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.existing: dict[str, tuple[str, int]] = {
             r[0]: (r[1] or "", r[2]) for r in db.execute(
-                "SELECT id, import_hash, active FROM institutions WHERE origin = ?", [origin])
+                "SELECT id, import_hash, active FROM institutions WHERE origin = ?", [origin]).fetchall()
         }
         self.seen: set[str] = set()
         self._rows: list[tuple[Any, ...]] = []
@@ -207,13 +198,10 @@ class RegistryWriter:
             self._closing.append((self.now, key, self.origin))
 
     def flush(self) -> None:
-        """Write what is queued."""
-        conn = self.db.conn
-        conn.executemany(_UPSERT, self._rows)
-        conn.executemany("DELETE FROM contacts WHERE institution_id = ? AND origin = ?", self._stale)
-        conn.executemany(_CONTACT, self._contacts)
-        conn.executemany("UPDATE institutions SET active = 0, updated_at = ? WHERE id = ? AND origin = ?",
-                         self._closing)
+        """Stage what is queued, in the order it will be written."""
+        for op, rows in (("upsert", self._rows), ("stale", self._stale), ("contact", self._contacts),
+                         ("close", self._closing)):
+            self.staging.add(op, rows)
         self._rows, self._stale, self._contacts, self._closing = [], [], [], []
 
     def finish(self, close_missing: bool) -> None:
@@ -223,36 +211,71 @@ class RegistryWriter:
                 if active and key not in self.seen:
                     self.close(key)
         self.flush()
-        checked = self.report.checked
-        if checked and self.db.execute(
-                "SELECT 1 FROM contacts WHERE origin = ? AND checked <> ? LIMIT 1",
-                [self.origin, checked]).fetchone():
-            self.db.conn.executemany(
-                "UPDATE contacts SET checked = ? WHERE institution_id = ? AND origin = ? AND checked <> ?",
-                ((checked, key, self.origin, checked) for key in self.seen))
+        if self.report.checked:
+            self.staging.recheck(self.origin, self.report.checked, self.seen)
 
 
-def run_import(db: Database, report: ImportReport, body: Callable[[ImportReport], None]) -> ImportReport:
-    """Run `body` in ONE transaction and record it in `imports`; nothing is kept if it fails."""
+def run_import(db: Database, report: ImportReport,
+               body: Callable[[ImportReport, Staging], None]) -> ImportReport:
+    """Parse and diff the file into a staging file (`body`), then apply it in short write transactions.
+
+    A bad file changes nothing; webhooks write between two batches; the import is recorded in `imports`
+    (a failure with its reason) and the registry version moves on after the last batch."""
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    staging = Staging(_folder_of(db))
     try:
-        with immediate(db):  # the write lock up front: live webhooks wait their turn, not fail us
-            body(report)
-            rebuild_name_keys(db, since=started)  # same transaction: keys never lag the rows
-            if report.rows == 0:
-                first = (report.errors or ["no record found"])[0]
-                raise ImportFileError(f"{report.file}: nothing to import ({first})")
+        try:
+            body(report, staging)
+        except (EOFError, OSError) as exc:  # e.g. a .gz cut short: what was parsed is not written
+            raise ImportFileError(f"{report.file}: the file cannot be read to its end ({exc})") from None
+        if report.rows == 0:
+            first = (report.errors or ["no record found"])[0]
+            raise ImportFileError(f"{report.file}: nothing to import ({first})")
+        report.batches, report.longest_lock = staging.apply(db)
+        with immediate(db):  # after the last batch: engines see the new registry at their next check
+            bump_version(db)
             _record(db, report, started, "ok" if not report.error_count else "partial", "")
     except (ImportFileError, sqlite3.OperationalError) as exc:
-        report.seconds = time.monotonic() - report.started
-        report.added = report.changed = report.unchanged = report.closed = 0  # rolled back
-        with immediate(db):
-            _record(db, report, started, "failed", str(exc))
+        _failed(db, report, started, staging, exc)
         if isinstance(exc, sqlite3.OperationalError):  # recorded with its reason; one line for the CLI
             raise ImportFileError(f"{report.file}: the database refused the import ({exc})") from None
         raise
+    finally:
+        staging.close()
     report.seconds = time.monotonic() - report.started
     return report
+
+
+def _failed(db: Database, report: ImportReport, started: str, staging: Staging, exc: Exception) -> None:
+    """Record a failed import with its reason (and how much of it was written, if any)."""
+    report.seconds = time.monotonic() - report.started
+    report.added = report.changed = report.unchanged = report.closed = 0
+    reason = str(exc)
+    if staging.applied:
+        reason += (f" (after {staging.applied:,} of {staging.count:,} changes were written: "
+                   "import the file again to finish)")
+    for _ in range(3):  # the lock that refused the import may still be held: wait for it a while longer
+        try:
+            with immediate(db):
+                if staging.applied:
+                    bump_version(db)
+                _record(db, report, started, "failed", reason)
+            return
+        except sqlite3.OperationalError as again:
+            refused = again
+    raise ImportFileError(f"{report.file}: {reason}; the failure could not be recorded ({refused})")
+
+
+def bump_version(db: Database) -> None:
+    """The registry changed: engines compare this version before each check and reload what they cache."""
+    db.execute("INSERT INTO meta (key, value) VALUES ('contacts_version', '1') ON CONFLICT(key) "
+               "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
+def _folder_of(db: Database) -> str | None:
+    """The database's folder (the staging file goes beside it, not in a small /tmp), if it is a file."""
+    row = next((r for r in db.execute("PRAGMA database_list").fetchall() if r[1] == "main"), None)
+    return str(Path(row[2]).parent) if row and row[2] else None
 
 
 def _record(db: Database, report: ImportReport, started: str, status: str, message: str) -> None:

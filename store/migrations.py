@@ -205,7 +205,9 @@ def _outbox_lease(db: Database) -> None:
 
 @MIGRATIONS(name="0008_import_failures")
 def _import_failures(db: Database) -> None:
-    pass  # registry imports: failed imports recorded with their reason
+    # registry imports apply their changes in short batches, each rebuilding the name keys of the
+    # establishments it touched: find those keys by establishment, not by a scan of every key.
+    db.execute("CREATE INDEX IF NOT EXISTS name_keys_institution ON name_keys (institution_id)")
 
 
 @MIGRATIONS(name="0009_indicator_provenance")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable
@@ -68,7 +69,7 @@ def _run(importer: Callable[..., ImportReport], kind: str, file: Path, partial: 
         db = get_db(Settings.from_env().db_path)
         report = ImportReport(kind, str(file), on_message=echo)
         importer(db, file, partial=partial, source=source, checked=checked, report=report)
-    except (ImportFileError, StoreError, SettingsError, OSError) as exc:
+    except (ImportFileError, StoreError, SettingsError, OSError, sqlite3.Error) as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from None
     hidden = report.error_count + report.warning_count - min(shown[0], MAX_SHOWN)
     if hidden > 0:

@@ -233,3 +233,20 @@ def test_progress_prints_plain_lines_when_not_a_terminal():
         bar.update(done, done // 10)
     assert out.getvalue().splitlines()[0].startswith("FINESS: 10% 10 rows")
     assert "\r" not in out.getvalue()
+
+
+def test_a_gzipped_extract_cut_short_changes_nothing_and_is_recorded_as_failed(db, tmp_path):
+    import_finess(db, LEGACY)
+    before = [tuple(r) for r in db.execute("SELECT * FROM institutions ORDER BY id")]
+    lines = legacy_lines()
+    grown = [lines[0], *(b"structureet;%09d;%s" % (10_000_000 + n, lines[1].split(b";", 2)[2]) for n in range(3000))]
+    packed = gzip.compress(b"\r\n".join(grown) + b"\r\n")
+    cut = tmp_path / "extract.csv.gz"
+    cut.write_bytes(packed[: len(packed) * 3 // 4])  # thousands of lines parsed before the cut
+    with pytest.raises(ImportFileError, match="cannot be read to its end"):
+        import_finess(db, cut)
+    assert [tuple(r) for r in db.execute("SELECT * FROM institutions ORDER BY id")] == before
+    assert [r["status"] for r in db["imports"].rows] == ["ok", "failed"]
+    result = CliRunner().invoke(registry, ["import-finess", str(cut)], env={"VIGIE_DB": str(tmp_path / "v.sqlite3")})
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("FINESS ")]  # not progress
+    assert result.exit_code == 1 and len(errors) == 1 and "cannot be read to its end" in errors[0]

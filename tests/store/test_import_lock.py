@@ -1,14 +1,18 @@
 """A registry import on a live system: it waits for the write lock instead of failing at once."""
 from __future__ import annotations
 
+import io
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
-from store.db import get_db
+import pytest
+
+from store import audit
+from store.db import connect, get_db
 from store.finess import import_finess
-from store.imports import ImportReport
+from store.imports import ImportFileError, ImportReport
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "finess"
 
@@ -31,3 +35,67 @@ def test_an_import_waits_for_a_writer_that_holds_the_lock_then_succeeds(tmp_path
     assert time.monotonic() - started >= 0.4  # it waited for the lock rather than failing
     assert report.added > 0
     assert db.execute("SELECT status FROM imports ORDER BY id DESC LIMIT 1").fetchone()[0] in ("ok", "partial")
+
+
+def _national(tmp_path: Path, establishments: int) -> Path:
+    """The test FINESS extract grown to a national size: its first establishment under many numbers."""
+    lines = (DATA / "etalab-cs1100507-stock-20260512-0339.csv").read_bytes().split(b"\r\n")
+    manifest, first = lines[0], lines[1]
+    rest = first.split(b";", 2)[2]
+    body = [b"structureet;%09d;%s" % (10_000_000 + n, rest) for n in range(establishments)]
+    path = tmp_path / "etalab-cs1100507-stock-20260512-0339.csv"
+    path.write_bytes(b"\r\n".join([manifest, *body]) + b"\r\n")
+    return path
+
+
+def test_a_webhook_writing_every_20_ms_during_an_import_is_never_refused(tmp_path):
+    path = tmp_path / "vigie.sqlite3"
+    db = get_db(path)
+    extract = _national(tmp_path, 12_000)
+    webhook = connect(path)
+    webhook.execute("PRAGMA busy_timeout = 1000")  # a webhook has to answer in time: 1 s, not 10
+    stop, waits, failures = threading.Event(), [], []
+
+    def write_cases() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                audit.record(webhook, "webhook", "case", "one short write")
+            except sqlite3.OperationalError as exc:
+                failures.append(str(exc))
+            waits.append(time.monotonic() - started)
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=write_cases)
+    thread.start()
+    try:
+        time.sleep(0.1)
+        before = len(waits)
+        report = import_finess(db, extract, progress=io.StringIO())
+        during = len(waits) - before
+    finally:
+        stop.set()
+        thread.join()
+    assert report.added == 12_000 and report.batches > 5
+    assert failures == []
+    assert during >= 10  # the webhook kept writing while the import ran
+    assert report.longest_lock < 1.0  # each batch short (bench/registry.py measures it at national scale)
+    assert db.execute("SELECT count(*) FROM audit WHERE actor = 'webhook'").fetchone()[0] == len(waits)
+    assert db.execute("SELECT count(*) FROM name_keys").fetchone()[0] > 0
+
+
+def test_an_import_refused_by_a_locked_database_is_recorded_as_failed_with_its_reason(tmp_path):
+    path = tmp_path / "vigie.sqlite3"
+    db = get_db(path)
+    db.execute("PRAGMA busy_timeout = 300")  # 10 s in service; shortened so the test does not wait that long
+    other = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # a writer that keeps the lock longer than the import waits
+    other.execute("INSERT INTO meta (key, value) VALUES ('webhook', '1')")
+    release = threading.Timer(0.8, lambda: (other.execute("COMMIT"), other.close()))
+    release.start()
+    with pytest.raises(ImportFileError, match="the database refused the import .*locked"):
+        import_finess(db, _sample(), partial=True, report=ImportReport("finess", str(_sample())))
+    release.join()
+    [(status, message)] = db.execute("SELECT status, message FROM imports").fetchall()
+    assert status == "failed" and "database is locked" in message
+    assert db.execute("SELECT count(*) FROM institutions WHERE origin = 'finess'").fetchone()[0] == 0
