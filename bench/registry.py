@@ -1,7 +1,8 @@
 """Registry bench: import a generated 100,000-establishment FINESS file and a 1M-line Annuaire file.
 
 Prints rows/s, peak memory and the longest write lock (one batch) per import, then runs
-bench/engine.py's `run_messages` on the filled registry when that function exists. Targets: FINESS <= 30 s, Annuaire <= 5 min.
+bench/engine.py's `run_messages` on the filled registry when that function exists.
+Targets: FINESS <= 30 s, Annuaire <= 5 min.
 """
 from __future__ import annotations
 

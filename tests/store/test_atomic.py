@@ -6,11 +6,12 @@ made in a `with db.conn:` block on its own, so such a block would have kept the 
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
 from review import desk
-from store import campaigns, registry_admin, reporters
+from store import campaigns, clock, maintenance, registry_admin, reporters
 from store.registry_admin import ContactInput
 from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import ADMIN, REVIEWER
@@ -116,4 +117,15 @@ def test_a_telegram_update_is_remembered_with_its_offset_or_not_at_all(db):
     before = dump(db)
     with pytest.raises(sqlite3.IntegrityError, match="injected failure"):
         telegram_poll._remember(db, 41, 42)
+    assert dump(db) == before
+
+
+def test_a_retention_purge_that_fails_midway_deletes_nothing(db, decided_reporters):
+    _, campaign_id = decided_reporters
+    desk.decide(db, campaign_id, "scam", "faux portail patient", REVIEWER)
+    fail_on(db, "conversation", "DELETE")
+    db.execute("INSERT INTO conversation (reporter, state, data, expires_at) VALUES ('x', 'ask', '{}', '2000-01-01')")
+    before = dump(db)
+    with pytest.raises(sqlite3.IntegrityError, match="injected failure"):
+        maintenance.purge(db, retention_days=0, when=clock.now() + timedelta(days=1))
     assert dump(db) == before
