@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from store import audit
+from store import audit, registry_admin
 from store.db import connect, get_db
+from store.directory import rebuild_name_keys
 from store.finess import import_finess
 from store.imports import ImportFileError, ImportReport
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "finess"
+LEGACY = DATA / "etalab-cs1100507-stock-20260512-0339.csv"
 
 
 def _sample() -> Path:
@@ -42,7 +44,7 @@ def _national(tmp_path: Path, establishments: int) -> Path:
     lines = (DATA / "etalab-cs1100507-stock-20260512-0339.csv").read_bytes().split(b"\r\n")
     manifest, first = lines[0], lines[1]
     rest = first.split(b";", 2)[2]
-    body = [b"structureet;%09d;%s" % (10_000_000 + n, rest) for n in range(establishments)]
+    body = [b"structureet;%09d;%s" % (20_000_000 + n, rest) for n in range(establishments)]
     path = tmp_path / "etalab-cs1100507-stock-20260512-0339.csv"
     path.write_bytes(b"\r\n".join([manifest, *body]) + b"\r\n")
     return path
@@ -99,3 +101,17 @@ def test_an_import_refused_by_a_locked_database_is_recorded_as_failed_with_its_r
     [(status, message)] = db.execute("SELECT status, message FROM imports").fetchall()
     assert status == "failed" and "database is locked" in message
     assert db.execute("SELECT count(*) FROM institutions WHERE origin = 'finess'").fetchone()[0] == 0
+
+
+def test_after_a_batched_import_the_name_keys_match_a_full_rebuild_and_the_version_moved(tmp_path):
+    db = get_db(tmp_path / "vigie.sqlite3")
+    version = registry_admin.contacts_version(db)
+    import_finess(db, _national(tmp_path, 3000), progress=io.StringIO())
+    report = import_finess(db, LEGACY, progress=io.StringIO())  # closes the 3,000, adds the 7
+    assert report.batches > 1 and report.closed == 3000
+    keys = db.execute("SELECT key, institution_id FROM name_keys ORDER BY 1, 2").fetchall()
+    rebuild_name_keys(db)
+    assert db.execute("SELECT key, institution_id FROM name_keys ORDER BY 1, 2").fetchall() == keys
+    assert {i for _, i in keys} == {r[0] for r in db.execute(
+        "SELECT id FROM institutions WHERE origin = 'finess' AND active = 1")}
+    assert registry_admin.contacts_version(db) != version
