@@ -235,9 +235,9 @@ def run_import(db: Database, report: ImportReport,
         with immediate(db):  # after the last batch: engines see the new registry at their next check
             bump_version(db)
             _record(db, report, started, "ok" if not report.error_count else "partial", "")
-    except (ImportFileError, sqlite3.OperationalError) as exc:
+    except (ImportFileError, sqlite3.Error) as exc:
         _failed(db, report, started, staging, exc)
-        if isinstance(exc, sqlite3.OperationalError):  # recorded with its reason; one line for the CLI
+        if isinstance(exc, sqlite3.Error):  # recorded with its reason; one line for the CLI
             raise ImportFileError(f"{report.file}: the database refused the import ({exc})") from None
         raise
     finally:

@@ -115,3 +115,19 @@ def test_after_a_batched_import_the_name_keys_match_a_full_rebuild_and_the_versi
     assert {i for _, i in keys} == {r[0] for r in db.execute(
         "SELECT id FROM institutions WHERE origin = 'finess' AND active = 1")}
     assert registry_admin.contacts_version(db) != version
+
+
+def test_an_import_stopped_between_two_batches_says_how_far_it_got_and_a_second_run_finishes_it(tmp_path):
+    db = get_db(tmp_path / "vigie.sqlite3")
+    extract = _national(tmp_path, 6000)
+    db.execute("CREATE TRIGGER full_disk BEFORE INSERT ON institutions WHEN NEW.id = 'finess:020005000'"
+               " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    with pytest.raises(ImportFileError, match="the database refused the import .*disk is full"):
+        import_finess(db, extract, progress=io.StringIO())
+    [(status, message)] = db.execute("SELECT status, message FROM imports").fetchall()
+    assert status == "failed" and "changes were written: import the file again to finish" in message
+    assert 0 < db["institutions"].count < 6000
+    db.execute("DROP TRIGGER full_disk")
+    report = import_finess(db, extract, progress=io.StringIO())
+    assert report.added + report.unchanged == 6000 and report.added > 0
+    assert db.execute("SELECT count(*) FROM institutions WHERE active = 1").fetchone()[0] == 6000
