@@ -38,9 +38,8 @@ UNOFFICIAL_CONTACT = frozenset({
     "blocklisted", "link_lookalike", "link_ip", "link_app_package", "link_shortener", "link_unofficial",
     "link_unknown", "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
 _RISKY_REQUESTS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
-                   "payment_request"}
-_ACTIONS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
-            "payment_request", "call_to_action", "link_cta", "app_switch"}
+                   "payment_request", "otp_request"}
+_ACTIONS = _RISKY_REQUESTS | {"call_to_action", "link_cta", "app_switch"}
 
 
 @dataclass(frozen=True)
@@ -312,7 +311,7 @@ def _combination_evidence(f: Findings, ev: list[Evidence]) -> list[Evidence]:
         out.append(Evidence("lure_with_contact", 0.35, contact[0]))
     if codes & {"refund_bait", "prize_bait"} and f.amounts:
         out.append(Evidence("money_offer", 0.30, f.amounts[0].span))
-    lures = codes - _ACTIONS - {"family_address", "impersonal_greeting", "urgency", "threat"}
+    lures = codes & LURES
     asks = (codes & _ACTIONS) or any(e.code.startswith(("link_", "phone_")) and not e.legit for e in ev)
     if lures and asks and (codes & {"urgency", "threat"}):
         out.append(Evidence("pressure_to_act", 0.45, _span_of(f, "urgency", "threat")))
