@@ -30,6 +30,7 @@ POLICY_OF_CUE = families.policies()
 LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official": 0.4,
                  "advice": 0.4}
 MIN_WORDS = 4  # fewer words than this is too thin to call a message genuine on its wording alone
+GENUINE_WORDING = -0.25  # the wording's pull (log-odds) towards "genuine" that counts as a sign of it
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # Strong evidence this sure (a lookalike domain, a broken policy, a confirmed indicator) is a scam.
 STRONG_SCAM = 0.85
@@ -85,7 +86,7 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
         if strong:  # registry facts stay decisive: no wording makes a lookalike domain harmless
             floor = 1 - math.prod(1 - e.weight for e in strong)
             score = max(score, lang_cuts.scam if floor >= STRONG_SCAM else lang_cuts.suspicious)
-        ev = _with_learned_weights(ev, scorer, wording, score, f.lang)
+        ev = _with_learned_weights(ev, scorer, wording, score, f)
     score = round(score, 6)
     cuts = scorer.cuts(f.lang) if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
                                                                        LEGITIMATE_MAX)
@@ -128,9 +129,9 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
         return "scam"
     if score >= cuts.suspicious:
         return "suspicious"
-    # "Legitimate" needs something to go on: an official contact, or enough words for the text
-    # model to have read (a low score on a few signs may only mean there was nothing to read).
-    if score <= cuts.legitimate and not asks_risky(f, ev) and (any(e.legit for e in ev) or _words(f) >= MIN_WORDS):
+    # "Legitimate" needs something positive to go on: an official contact, or wording that leans
+    # genuine (a low score on its own may only mean there was nothing to read).
+    if score <= cuts.legitimate and not asks_risky(f, ev) and any(e.legit for e in ev):
         return "legitimate"
     return "unknown"
 
@@ -146,8 +147,9 @@ def _words(f: Findings) -> int:
 
 
 def _with_learned_weights(ev: list[Evidence], scorer: Scorer, wording: Wording | None,
-                          score: float, lang: str) -> list[Evidence]:
+                          score: float, f: Findings) -> list[Evidence]:
     """Evidence ordered by what it weighed in the learned model, plus the wording as a reason."""
+    lang = f.lang
     contrib = scorer.contributions(feature_codes(ev, lang), wording.logit if wording else None)
     wording_weight = contrib.get(WORDING, 0.0) + contrib.get(WORDING + ":fr", 0.0)
     out = [e if e.strong else replace(e, weight=round(abs(contrib.get(e.code, 0.0)), 4),
@@ -156,7 +158,8 @@ def _with_learned_weights(ev: list[Evidence], scorer: Scorer, wording: Wording |
         out.append(Evidence("wording", round(wording_weight, 4), wording.words[0][0],
                             {"family": wording.family, "spans": [list(s) for s, _ in wording.words]},
                             rule=f"model:{scorer.meta.get('version', 'wording')}"))
-    elif wording is not None and wording_weight < -1.0 and score < scorer.cuts(lang).suspicious:
+    elif wording is not None and wording_weight < GENUINE_WORDING and score < scorer.cuts(lang).suspicious \
+            and _words(f) >= MIN_WORDS:
         out.append(Evidence("wording_genuine", round(-wording_weight, 4), None, {}, legit=True,
                             rule=f"model:{scorer.meta.get('version', 'wording')}"))
     return out

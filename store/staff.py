@@ -45,6 +45,14 @@ def add(db: Database, email: str, role: str, password: str) -> int:
     return int(cur.lastrowid)
 
 
+def id_of(db: Database, email: str) -> int:
+    """The id of the account with this e-mail address."""
+    row = db.execute("SELECT id FROM staff WHERE email = ?", [email.strip().lower()]).fetchone()
+    if row is None:
+        raise StaffError(f"no staff account for {email.strip().lower()}")
+    return int(row[0])
+
+
 def count(db: Database, role: str | None = None) -> int:
     """How many staff accounts (of a role)."""
     if role:

@@ -113,6 +113,19 @@ def staff_add(email: str, role: str, password_stdin: bool) -> None:
         click.echo(f"password (shown once): {password}")
 
 
+@staff_group.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from one line of stdin.")
+def staff_password(email: str, password_stdin: bool) -> None:
+    """Set a new password; every session the account has open ends (its session version moves on)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else staff.generate_password()
+    db = wiring.prepare(Settings.from_env().db_path)
+    staff.set_password(db, staff.id_of(db, email), password)
+    click.echo(f"password of {email.strip().lower()} changed; its sessions are ended", err=True)
+    if not password_stdin:
+        click.echo(f"password (shown once): {password}")
+
+
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup(path: Path) -> None:

@@ -89,3 +89,18 @@ def test_production_without_secrets_refuses_to_serve(vigie, env):
     env.update(PUBLIC_URL="https://vigie.example.org", SECRET_KEY="", VIGIE_DATA_KEY="")
     result = vigie("worker", "--once")
     assert result.exit_code == 1 and "refusing to start" in result.output
+
+
+def test_staff_password_changes_the_password_and_ends_the_sessions(vigie, env):
+    from store import staff
+    from store.db import get_db
+
+    assert vigie("staff", "add", "ines@vigie.example", "--role", "reviewer", "--password-stdin",
+                 input="first passphrase\n").exit_code == 0
+    db = get_db(env["VIGIE_DB"])
+    account = staff.id_of(db, "ines@vigie.example")
+    before = staff.session_version(db, account)
+    result = vigie("staff", "password", "ines@vigie.example", "--password-stdin", input="second passphrase\n")
+    assert result.exit_code == 0 and "sessions are ended" in result.stderr
+    assert staff.session_version(db, account) == before + 1
+    assert vigie("staff", "password", "nobody@vigie.example", "--password-stdin", input="x" * 9 + "\n").exit_code == 1
