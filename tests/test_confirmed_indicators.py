@@ -8,10 +8,10 @@ from vigie.engine import build_triage, prepare_db
 def test_a_domain_confirmed_by_staff_makes_the_next_answer_scam(tmp_path, triage):
     db = prepare_db(tmp_path / "v.sqlite3")
     engine = build_triage(db, cues=triage.analyser.cues)  # reuse the session's spaCy pipelines
-    text = "Bonjour, votre dossier est disponible sur https://dossier-patient-suivi.com"
+    text = "Les photos de la sortie scolaire sont sur https://photos-ecole-jaures.org"
     before = engine.check(Report(text, "sms"))
     assert before.verdict != "scam"
-    db["indicators"].insert({"kind": "domain", "value": "dossier-patient-suivi.com", "verdict": "scam",
+    db["indicators"].insert({"kind": "domain", "value": "photos-ecole-jaures.org", "verdict": "scam",
                              "decided_at": "2026-11-28T10:00:00+00:00", "campaign_id": "c1", "note": ""})
     after = engine.check(Report(text, "sms"))
     assert after.verdict == "scam"

@@ -38,7 +38,7 @@ MIN_FAMILY = 4  # families with fewer scams are named "other"
 SUSPICIOUS_FA = {"project": 0.05, "mendeley": 0.004}
 SCAM_FA = {"project": 0.01, "mendeley": 0.001}
 LEGIT_FALLBACK = 0.1
-LEGIT_LEAK = 0.13  # share of scams that may be among the messages called "legitimate"
+LEGIT_LEAK = 0.10  # share of scams that may be among the messages called "legitimate"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "bot" / "model"
 
 
