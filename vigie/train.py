@@ -80,11 +80,17 @@ def analyse(cases: list[Case], triage: Any) -> Prepared:
 
 
 def _weights(cases: list[Case]) -> np.ndarray:
-    """Each of project/Mendeley × scam/genuine weighs the same in total: neither set drowns the other."""
+    """Each of project/Mendeley × scam/genuine weighs the same in total: neither set drowns the other.
+
+    Within the project's messages a source weighs as the square root of its size, so that one
+    repository of forty templates does not teach the model what "genuine" looks like."""
     strata = [("mendeley" if c.group == "mendeley" else "project", c.label) for c in cases]
-    counts = Counter(strata)
-    w = np.array([len(cases) / (len(counts) * counts[s]) for s in strata])
-    return w
+    sizes = Counter(c.group for c in cases)
+    raw = np.array([1.0 if c.group == "mendeley" else 1 / math.sqrt(sizes[c.group]) for c in cases])
+    total = Counter()
+    for s, r in zip(strata, raw):
+        total[s] += r
+    return np.array([len(cases) / (len(total) * total[s]) * r for s, r in zip(strata, raw)])
 
 
 def folds(prep: Prepared, idx: np.ndarray, n: int = FOLDS, by: str = "source") -> list[tuple[np.ndarray, np.ndarray]]:
