@@ -131,7 +131,10 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
         return "suspicious"
     # "Legitimate" needs something positive to go on: an official contact, or wording that leans
     # genuine (a low score on its own may only mean there was nothing to read).
-    if score <= cuts.legitimate and not asks_risky(f, ev) and any(e.legit for e in ev):
+    # On e-mail, where anything can be forged and long texts read smoothly, the wording alone
+    # never vouches: it takes an authenticated sender or an official contact.
+    signs = [e for e in ev if e.legit and not (f.channel == "email" and e.code == "wording_genuine")]
+    if score <= cuts.legitimate and not asks_risky(f, ev) and signs:
         return "legitimate"
     return "unknown"
 
