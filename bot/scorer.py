@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -95,17 +95,10 @@ class Scorer:
         return cls.from_json(source.read_text(encoding="utf-8"))
 
 
-_lock = threading.Lock()
-_shipped: Scorer | None = None
-
-
+@lru_cache(maxsize=1)
 def shipped() -> Scorer | None:
     """The scorer that ships with the package (None before the first `vigie train`)."""
-    global _shipped
-    with _lock:
-        if _shipped is None:
-            try:
-                _shipped = Scorer.load()
-            except FileNotFoundError:
-                return None
-        return _shipped
+    try:
+        return Scorer.load()
+    except FileNotFoundError:
+        return None

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -170,17 +170,10 @@ def _sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-max(-40.0, min(40.0, x))))
 
 
-_lock = threading.Lock()
-_shipped: WordingModel | None = None
-
-
+@lru_cache(maxsize=1)
 def shipped() -> WordingModel | None:
     """The model that ships with the package, loaded once (None when none was trained yet)."""
-    global _shipped
-    with _lock:
-        if _shipped is None:
-            try:
-                _shipped = WordingModel.load()
-            except FileNotFoundError:
-                return None
-        return _shipped
+    try:
+        return WordingModel.load()
+    except FileNotFoundError:
+        return None
