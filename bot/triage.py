@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Protocol
 
 from bot import replies
-from bot.decide import Decision, Evidence, decide
+from bot.decide import Decision, decide
+from bot.evidence import Evidence
 from bot.report import Report
 from bot.scorer import Scorer
 from bot.verdict import Reason, Verdict

@@ -19,8 +19,9 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from bot.decide import Decision, decide, feature_codes, gather
-from bot.decide import rules_score
+from bot.decide import Decision, decide
+from bot.evidence import feature_codes, gather
+from bot.evidence import rules_score
 from bot.report import Report
 from bot.scorer import Scorer, Thresholds, features
 from bot.wording import Wording, WordingModel, featurise, fold, prepare

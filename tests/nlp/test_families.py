@@ -125,7 +125,7 @@ def test_no_pattern_is_the_memory_of_one_corpus_message(finder):
 
 
 def test_every_cue_label_the_decision_knows_is_still_defined_by_a_family():
-    from bot.decide import CUE_WEIGHTS, LURES, POLICY_OF_CUE
+    from bot.evidence import CUE_WEIGHTS, LURES, POLICY_OF_CUE
 
     assert set(CUE_WEIGHTS) <= set(LABELS)
     assert {code: LABELS[code].weight for code in CUE_WEIGHTS} == CUE_WEIGHTS
