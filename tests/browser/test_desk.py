@@ -26,7 +26,7 @@ CAMPAIGN = [
     ("Bonjour Madame Sarah LEE, votre dossier patient du service de radiologie est disponible sur "
      "https://resultats-radiologie-suivi.net/x/55 merci de le consulter avant le 11/12.", "en"),
 ]
-LONE = "Bonjour, c'est le secrétariat, vous êtes disponible pour un rappel ? Répondez OUI."
+LONE = "Vous êtes là ?"  # too thin to judge either way: it waits for a person
 
 
 @pytest.fixture

@@ -81,10 +81,12 @@ def test_a_url_is_defanged_so_that_it_cannot_be_followed():
 
 
 def test_the_queue_puts_cases_needing_a_person_first_by_reporters_then_age(reviewer, db, file_report):
-    # Wordings the engine leaves to a person (unknown): nothing to judge but a call-back request.
-    lone = file_report("Rappelez-moi au 07 98 76 54 32, c'est pour votre dossier.")
-    crowd = "Bonjour, rappelez-moi au 06 12 34 56 78 pour le dossier {n}"
+    # The order is what is tested, not the engine: these four wait for a person whatever it said.
+    lone = file_report("Vous êtes là ?")
+    crowd = "Bonjour, rappelez-moi au 06 12 34 56 78 pour le dossier {n}"  # one number: one campaign
     crowded = [file_report(crowd.format(n=n)) for n in range(3)]
+    db.execute(f"UPDATE cases SET status = 'needs_review' WHERE id IN ({lone}, {', '.join(map(str, crowded))})")
+    db.conn.commit()
     answered = file_report("Votre colis est en attente, payez 1,99 EUR sur https://colis-relais-fr.com")
     html = reviewer.get("/review/").get_data(as_text=True)
     queue, latest = html.split('id="latest"')
