@@ -193,13 +193,17 @@ def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int
 
 
 def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> dict[str, Thresholds]:
-    """Thresholds per language: the model is calibrated differently on French and English."""
-    return {lang: _thresholds_of(prep, np.array([i for i in idx if prep.findings[i].lang == lang
-                                                   and not prep.cases[i].augmented]), probs)
+    """Thresholds per language: the model is calibrated differently on French and English.
+
+    The "legitimate" one is chosen on both languages together: it rests on the few lowest
+    scores, which one language alone gives too few of to be stable."""
+    real = np.array([i for i in idx if not prep.cases[i].augmented])
+    legit = _legit_cut(prep, real, probs)
+    return {lang: _thresholds_of(prep, np.array([i for i in real if prep.findings[i].lang == lang]), probs, legit)
             for lang in ("fr", "en")}
 
 
-def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresholds:
+def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray, legit: float) -> Thresholds:
     def cut(limits: dict[str, float], probs: np.ndarray = probs) -> float:
         out = 0.5
         for stratum, limit in limits.items():
@@ -213,8 +217,6 @@ def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresh
     suspicious = cut(SUSPICIOUS_FA)
     scam = max(cut(SCAM_FA), suspicious)
     rules = max(cut(SUSPICIOUS_FA, prep.rules), 0.5)
-    probs = np.where(prep.rules >= rules, np.maximum(probs, suspicious), probs)
-    legit = _legit_cut(prep, idx, probs)
     return Thresholds(round(scam, 4), round(suspicious, 4), round(min(legit, suspicious * 0.8), 4), round(rules, 4))
 
 
