@@ -193,17 +193,13 @@ def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int
 
 
 def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> dict[str, Thresholds]:
-    """Thresholds per language: the model is calibrated differently on French and English.
-
-    The "legitimate" one is chosen on both languages together: it rests on the few lowest
-    scores, which one language alone gives too few of to be stable."""
+    """Thresholds per language: the model is calibrated differently on French and English."""
     real = np.array([i for i in idx if not prep.cases[i].augmented])
-    legit = _legit_cut(prep, real, probs)
-    return {lang: _thresholds_of(prep, np.array([i for i in real if prep.findings[i].lang == lang]), probs, legit)
+    return {lang: _thresholds_of(prep, np.array([i for i in real if prep.findings[i].lang == lang]), probs)
             for lang in ("fr", "en")}
 
 
-def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray, legit: float) -> Thresholds:
+def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresholds:
     def cut(limits: dict[str, float], probs: np.ndarray = probs) -> float:
         out = 0.5
         for stratum, limit in limits.items():
@@ -217,13 +213,16 @@ def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray, legit: fl
     suspicious = cut(SUSPICIOUS_FA)
     scam = max(cut(SCAM_FA), suspicious)
     rules = max(cut(SUSPICIOUS_FA, prep.rules), 0.5)
+    legit = _legit_cut(prep, idx, probs)
     return Thresholds(round(scam, 4), round(suspicious, 4), round(min(legit, suspicious * 0.8), 4), round(rules, 4))
 
 
 def _legit_cut(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> float:
-    """The highest threshold under which, on the project's messages, at most LEGIT_LEAK of those
-    called "legitimate" are scams (a scam called genuine is the worst answer Vigie can give)."""
-    rows = sorted((probs[i], prep.y[i]) for i in idx if prep.stratum(i) == "project")
+    """The highest threshold under which at most LEGIT_LEAK of the messages called "legitimate"
+    are scams (a scam called genuine is the worst answer Vigie can give). Every real message of
+    the language counts, the research SMS set too: the few lowest scores of a small sample alone
+    would move it at every retraining."""
+    rows = sorted((probs[i], prep.y[i]) for i in idx)
     best, scams = 0.0, 0
     for n, (p, y) in enumerate(rows, 1):
         scams += y
