@@ -49,11 +49,11 @@ def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | No
 
 
 def _cross_validate(by: str, corpus_file: Path | None, quiet: bool) -> evaluate.Result:
-    from vigie import train  # noqa: PLC0415 - needs scikit-learn, only for this path
+    from vigie import crossval, train  # noqa: PLC0415 - needs scikit-learn, only for this path
 
     cases = corpus.load_all(evasions=True) if corpus_file is None else corpus.load(corpus_file)
     prep = train.analyse(cases, train.scratch_triage())
-    decisions = train.cross_validate(prep, by, progress=(lambda m: None) if quiet else
+    decisions = crossval.cross_validate(prep, by, progress=(lambda m: None) if quiet else
                                      (lambda m: click.echo(m, err=True)))
     result, evasions = evaluate.Result(), evaluate.Result()
     for i, decision in sorted(decisions.items()):  # evasion variants never count as real messages

@@ -12,19 +12,18 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from bot.decide import Decision, decide
 from bot.evidence import feature_codes, gather
 from bot.evidence import rules_score
 from bot.report import Report
 from bot.scorer import Scorer, Thresholds, features
-from bot.wording import Wording, WordingModel, featurise, fold, prepare
+from bot.wording import WordingModel, featurise, fold, prepare
 from nlp import families
 from nlp.types import Findings
 from vigie import corpus
@@ -246,35 +245,6 @@ def _figures(prep: Prepared, idx: np.ndarray, probs: np.ndarray, scorer: Scorer)
 
 def _share(n: int, total: int) -> float:
     return round(n / total, 4) if total else 0.0
-
-
-def verdicts(model: Model, prep: Prepared, idx: Sequence[int]) -> dict[int, Decision]:
-    """The engine's decision for each case, with this model (exactly as `decide` makes it)."""
-    out = {}
-    for i in idx:
-        f = prep.findings[i]
-        wording: Wording = model.wording.score(f)
-        out[i] = decide(f, prep.index, wording=wording, scorer=model.scorer)
-    return out
-
-
-def cross_validate(prep: Prepared, by: str = "source", *, idx: np.ndarray | None = None,
-                   progress: Callable[[str], None] = lambda _: None) -> dict[int, Decision]:
-    """Grouped cross-validation of the whole pipeline: each fold is judged by a model that never saw it."""
-    idx = np.arange(len(prep.cases)) if idx is None else idx
-    out: dict[int, Decision] = {}
-    if by == "date":  # train on older, test on newer (the research set, undated, stays in training)
-        years = sorted(prep.cases[i].year for i in idx if prep.cases[i].year and prep.cases[i].group != "mendeley")
-        cut_year = years[len(years) * 2 // 3] if years else 0
-        newer = [i for i in idx if prep.cases[i].group != "mendeley" and prep.cases[i].year >= cut_year]
-        train = np.array(sorted(set(idx.tolist()) - set(newer)))
-        progress(f"train on messages before {cut_year} ({len(train)}), test on {cut_year} and later ({len(newer)})")
-        out.update(verdicts(fit(prep, train), prep, newer))
-        return out
-    for n, (train, test) in enumerate(folds(prep, idx, by=by), 1):
-        progress(f"fold {n}: train {len(train)}, test {len(test)}")
-        out.update(verdicts(fit(prep, train), prep, test))
-    return out
 
 
 def train(triage: Any, out_dir: Path = MODEL_DIR, seed: int = SEED) -> Model:
