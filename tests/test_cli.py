@@ -178,3 +178,12 @@ def test_every_phishing_pot_email_gets_a_verdict(vigie):
     assert result.exit_code == (1 if empty else 0)
     assert all("verdict" in r for r in rows if r["file"] not in empty)
     assert not [r for r in rows if "error" in r and r["file"] not in empty]
+
+
+def test_eval_by_source_cross_validates_a_corpus_grouped_by_its_sources(vigie):
+    corpus = Path(__file__).resolve().parents[1] / "nlp" / "corpus" / "dev.jsonl"
+    result = vigie("eval", "--by", "source", "--json", str(corpus))
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    assert out["n"] == 72 and set(out["confusion"]) == {"scam", "legit"}
+    assert sum(v["n"] for v in out["by_group"].values()) == 72 and len(out["by_group"]) > 5
