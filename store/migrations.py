@@ -179,8 +179,8 @@ def _review(db: Database) -> None:
     db.execute("CREATE INDEX proposals_status ON proposals (status, proposed_at)")
 
 
-# Hardening (issue 9). Each placeholder belongs to one piece of work; an empty one is removed
-# before release. Never edit one after it has been released.
+# Hardening (issue 9): sessions and shared rate limits, the outbox lease, import bookkeeping,
+# indicator provenance, replies stored as sent. Never edit one after it has been released.
 @MIGRATIONS(name="0006_sessions_and_limits")
 def _sessions_and_limits(db: Database) -> None:
     # Web security. A signed-in session carries its account's version; logout and a password change
