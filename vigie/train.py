@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import StratifiedGroupKFold
 
 from bot.evidence import feature_codes, gather
 from bot.evidence import rules_score
@@ -94,15 +94,38 @@ def _weights(cases: list[Case]) -> np.ndarray:
 
 
 def folds(prep: Prepared, idx: np.ndarray, n: int = FOLDS, by: str = "source") -> list[tuple[np.ndarray, np.ndarray]]:
-    """Grouped folds over `idx`: a whole source (or year) is either trained on or tested on."""
-    groups = np.array([_group(prep.cases[i], by) for i in idx])
-    n = min(n, len(set(groups)))
-    return [(idx[a], idx[b]) for a, b in GroupKFold(n_splits=n).split(idx, groups=groups)]
+    """Grouped folds over `idx`: a whole source (or year) is either trained on or tested on.
+
+    The project's messages and the research SMS set are split apart, then fold k takes the k-th
+    part of each: split together, the thousands of research rows fill the folds first and a
+    whole fold gets nearly every project message, so its text model learns French from nothing.
+    Within each population the folds are balanced by label (StratifiedGroupKFold)."""
+    parts: list[tuple[list[np.ndarray], list[np.ndarray]]] = []
+    for population in ("project", "mendeley"):
+        sub = np.array([i for i in idx if prep.stratum(i) == population], dtype=int)
+        if len(sub) == 0:
+            continue
+        groups = np.array([_group(prep.cases[i], by) for i in sub])
+        k = min(n, len(set(groups)), int(min(np.bincount(prep.y[sub], minlength=2))) or 1)
+        if k < 2:  # too few to split: always trained on
+            parts.append(([sub] * n, [np.array([], dtype=int)] * n))
+            continue
+        split = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=SEED)
+        pairs = [(sub[a], sub[b]) for a, b in split.split(sub, prep.y[sub], groups=groups)]
+        pairs += [(sub, np.array([], dtype=int))] * (n - k)
+        parts.append(([a for a, _ in pairs], [b for _, b in pairs]))
+    out = []
+    for f in range(n):
+        train = np.sort(np.concatenate([p[0][f] for p in parts]))
+        test = np.sort(np.concatenate([p[1][f] for p in parts]))
+        if len(test):
+            out.append((train, test))
+    return out
 
 
 def _group(case: Case, by: str) -> str:
-    if case.group == "mendeley":  # one research set: spread over the folds by row
-        return f"mendeley-{int(case.id.rsplit('-', 1)[-1]) % FOLDS}"
+    if case.group == "mendeley":  # one research set of independent rows (an evasion stays with its row)
+        return case.id.split("~", 1)[0]
     return case.group if by == "source" else str(case.year)
 
 
