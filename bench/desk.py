@@ -21,7 +21,7 @@ from review import desk  # noqa: E402
 from store import clock, staff  # noqa: E402
 from store.crypto import DataKeys  # noqa: E402
 from vigie.engine import prepare_db  # noqa: E402
-from vigie.settings import Settings  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from webhooks.app import create_app  # noqa: E402
 
 CASES, CAMPAIGNS, BIG = 10_000, 1_000, 500

@@ -9,6 +9,7 @@ from typing import Protocol
 from bot import replies
 from bot.report import Report
 from bot.verdict import Verdict
+from config.channels import traits
 
 # Keyword -> (command, language it reveals; None when both languages use it).
 COMMANDS: dict[str, tuple[str, str | None]] = {
@@ -20,7 +21,6 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
     "OUBLI": ("forget", "fr"), "OUBLIER": ("forget", "fr"), "OUBLIEZMOI": ("forget", "fr"),
     "FORGET": ("forget", "en"), "FORGETME": ("forget", "en"),
 }
-ASK_SENDER_CHANNELS = ("sms", "whatsapp")
 _TEXT_OF = {"stop": "stopped", "forget": "forgotten"}  # commands answered by what was done
 ASK_SENDER_VERDICTS = ("unknown", "suspicious")
 _URLISH = re.compile(r"https?://|www\.|\.[a-z]{2,4}/", re.I)
@@ -109,7 +109,7 @@ def _check(report: Report, ctx: Context, triage: Checks) -> Outcome:
         return Outcome("error", (triage.error_reply(lang),) + _notice(ctx, lang), lang,
                        report=report, status="error")
     lang = verdict.lang
-    ask = (report.channel in ASK_SENDER_CHANNELS and not report.sender
+    ask = (traits(report.channel).sms_like and not report.sender
            and verdict.verdict in ASK_SENDER_VERDICTS)
     messages = (verdict.reply,) + ((_t(lang, "ask_sender"),) if ask else ()) + _notice(ctx, lang)
     return Outcome("report", messages, lang, report=report, verdict=verdict,

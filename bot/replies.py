@@ -9,11 +9,10 @@ from typing import Any
 
 import phonenumbers
 
+from config.channels import traits
 from nlp import families as scam_families
 
 LANGS = ("fr", "en")
-SMS_CHANNELS = ("sms",)
-MAX_SMS_SEGMENTS = 3
 
 # GSM 03.38 basic character set, and the extension table (each costs two septets).
 _GSM_BASIC = set(
@@ -104,16 +103,17 @@ def to_gsm7(text: str) -> str:
 
 
 def fit(lines: list[tuple[int, str]], channel: str) -> str:
-    """Join (priority, line) pairs in order; on SMS drop the least important to fit 3 segments."""
+    """Join (priority, line) pairs in order; where the channel counts segments, drop the least important to fit."""
     text = "\n".join(line for _, line in lines if line)
-    if channel not in SMS_CHANNELS:
+    limit = traits(channel).segments
+    if limit is None:
         return text
     kept = [(p, to_gsm7(line)) for p, line in lines if line]
-    while len(kept) > 1 and sms_segments("\n".join(line for _, line in kept)) > MAX_SMS_SEGMENTS:
+    while len(kept) > 1 and sms_segments("\n".join(line for _, line in kept)) > limit:
         worst = max(range(len(kept)), key=lambda i: (kept[i][0], i))
         kept.pop(worst)
     text = "\n".join(line for _, line in kept)
-    while sms_segments(text) > MAX_SMS_SEGMENTS:  # a single overlong line: cut it
+    while sms_segments(text) > limit:  # a single overlong line: cut it
         text = text[: len(text) - 10].rstrip() + "..."
     return text
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHANNELS = ("sms", "whatsapp", "telegram", "email", "api", "web")
+from config.channels import NAMES as CHANNELS  # noqa: F401 - the one list, re-exported for bot users
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from bot.report import Report
 from bot.scorer import Scorer
 from bot.verdict import Reason, Verdict
 from bot.wording import WordingModel
+from config.channels import traits
 from nlp.types import Findings, Institution, Leak
 
 
@@ -91,7 +92,7 @@ class Triage:
         verdict = decision.verdict
         genuine = verdict == "legitimate"  # explain a genuine message by its signs of legitimacy only
         shown = [r.message for r in reasons if (r.code in _LEGIT_CODES) == genuine]
-        shown = shown[:3] if channel != "sms" else shown[:2]
+        shown = shown[:2] if traits(channel).segments else shown[:3]  # SMS: room for two
         why = t(lang, "misc", "evidence", reasons=" ; ".join(shown) + ".") if shown else ""
         lines: list[tuple[int, str]] = [
             (0, t(lang, "verdict", verdict) + (" " + why if why else "")),
@@ -119,7 +120,7 @@ class Triage:
 
     def _report_lines(self, channel: str, lang: str, decision: Decision) -> list[str]:
         country = "GB" if lang == "en" and decision.institution and decision.institution.country == "GB" else "FR"
-        kind = "email" if channel == "email" else "sms" if channel in ("sms", "whatsapp", "telegram") else "all"
+        kind = traits(channel).report_as
         out = []
         for want in dict.fromkeys((kind, "all")):
             match = next((rc for rc in self.reporting if rc.country == country and want in rc.channels), None)

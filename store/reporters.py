@@ -6,13 +6,12 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from config import channels
 from store import clock, erase
 from store.crypto import DataKeys
 from store.db import immediate
 
 
-# Every channel a reporter can write from (bot.report.CHANNELS, which the store may not import).
-REPORTER_CHANNELS = ("sms", "whatsapp", "telegram", "email", "api", "web")
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def is_reporter(db: Database, keys: DataKeys, value: str) -> bool:
         forms |= {"+" + digits, digits, f"whatsapp:+{digits}"}
         if digits.startswith("0") and len(digits) == 10:  # a French national number as a patient writes it
             forms |= {"+33" + digits[1:], "whatsapp:+33" + digits[1:]}
-    pseudonyms = [keys.pseudonym(channel, form) for channel in REPORTER_CHANNELS for form in forms]
+    pseudonyms = [keys.pseudonym(channel, form) for channel in channels.NAMES for form in forms]
     marks = ",".join("?" * len(pseudonyms))
     found = db.execute(f"SELECT 1 FROM reporters WHERE pseudonym IN ({marks}) LIMIT 1", pseudonyms).fetchone()
     return found is not None

@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
+    "config": {"vigie", "nlp", "bot", "store", "webhooks", "review", "flask", "twilio", "telegram", "spacy"},
     "nlp": {"vigie", "bot", "store", "webhooks", "review"},
     "bot": {"vigie", "store", "webhooks", "review", "flask", "twilio", "telegram", "sqlite_utils"},
     "store": {"vigie", "bot", "webhooks", "review", "flask"},

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from vigie import run, wiring
 from vigie.cli import main
-from vigie.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError
 from webhooks.app import create_app
 from tests.webhooks.conftest import forwarded_eml
 

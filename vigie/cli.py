@@ -19,7 +19,7 @@ from vigie.intake_cli import COMMANDS as INTAKE_COMMANDS
 from vigie.learn_cli import COMMANDS as LEARN_COMMANDS
 from vigie.engine import build_triage, prepare_db
 from vigie.registry_cli import registry
-from vigie.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError
 from webhooks.errors import IntakeError
 from webhooks.mime import EmailParseError, parse_eml
 

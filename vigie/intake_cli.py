@@ -13,7 +13,7 @@ import click
 from store import maintenance, staff
 from store.db import StoreError
 from vigie import wiring
-from vigie.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError
 
 MAX_EML_BYTES = 10 * 1024 * 1024
 

@@ -11,7 +11,7 @@ import click
 
 from store.db import StoreError, get_db
 from store.imports import ImportFileError, ImportReport
-from vigie.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError
 
 MAX_SHOWN = 20  # line messages echoed to stderr; the report keeps the count
 

@@ -11,7 +11,7 @@ import click
 
 from store import staff
 from vigie import wiring
-from vigie.settings import Settings
+from config.settings import Settings
 
 ADMIN_EMAIL = "admin@vigie.local"
 HOST, PORT = "127.0.0.1", 5000

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from store import clock, outbox
 from store.db import connect
-from vigie.settings import SettingsError
+from config.settings import SettingsError
 from webhooks.errors import IntakeError
 from webhooks.intake import Intake
 from webhooks.senders import SendError, TelegramSender

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from store.crypto import DataKeys
 from vigie.engine import prepare_db
-from vigie.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError
 
 log = logging.getLogger("vigie")
 SECRETS = (("SECRET_KEY", "secret_key"), ("VIGIE_DATA_KEY", "data_key"))

@@ -12,13 +12,13 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
+from config.channels import traits
 from review import desk
 from store import clock, maintenance, outbox, reporters
 from store.crypto import CryptoError, DataKeys
 from webhooks.senders import SendError, Sender
 
 log = logging.getLogger("vigie.worker")
-WHATSAPP_WINDOW = timedelta(hours=24)
 PURGE_EVERY = timedelta(days=1)
 HELD_NOTE = ("held: the patient last wrote more than 24 hours ago, outside WhatsApp's free-form window, "
              "and no approved template is configured; contact them another way or wait for their next message")
@@ -57,8 +57,9 @@ class Worker:
         if who.stopped and msg.meta.get("kind") != "reply":
             outbox.set_status(db, msg.id, "cancelled", "the reporter sent STOP")
             return "cancelled"
-        if msg.channel == "whatsapp" and msg.meta.get("kind") != "reply" and (
-                who.previous_seen_at is None or clock.parse(who.previous_seen_at) < moment - WHATSAPP_WINDOW):
+        window = traits(msg.channel).window_hours
+        if window is not None and msg.meta.get("kind") != "reply" and (
+                who.previous_seen_at is None or clock.parse(who.previous_seen_at) < moment - timedelta(hours=window)):
             outbox.set_status(db, msg.id, "held", HELD_NOTE)
             return "held"
         sender = self.senders.get(msg.channel)

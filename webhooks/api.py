@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from bot.conversation import has_visible
 from bot.report import Report
+from config import channels
 from webhooks import clean
 from webhooks.channel import Channel
 from webhooks.errors import Malformed, RateLimited, Unauthenticated, Unavailable
@@ -15,7 +16,7 @@ from webhooks.http import SMALL_BODY, json_object, limit_body
 from webhooks.resources import get_intake
 
 bp = Blueprint("api", __name__)
-API_CHANNELS = ("sms", "whatsapp", "telegram", "email", "api")
+API_CHANNELS = channels.received_on() + ("api",)  # where the message came from; this API itself by default
 MAX_TEXT = 20_000
 
 

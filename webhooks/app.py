@@ -13,7 +13,7 @@ from bot.conversation import Checks
 from store.db import StoreError
 from vigie import wiring
 from vigie.engine import build_triage
-from vigie.settings import Settings
+from config.settings import Settings
 from webhooks import api, mailgun, security, telegram_bot, try_it, twilio_sms
 from webhooks.errors import IntakeError, TooLarge
 from webhooks.http import EMAIL_BODY

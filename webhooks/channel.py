@@ -6,7 +6,7 @@ from typing import Callable
 
 from flask import Blueprint
 
-from vigie.settings import Settings
+from config.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from bot.conversation import Checks, Context, Outcome, respond
 from bot.report import Report
 from store import answers, audit, cases, conversation, outbox, reporters
 from store.crypto import DataKeys
-from vigie.settings import Settings
+from config.settings import Settings
 from webhooks import clean
 from webhooks.senders import SendError, Sender
 

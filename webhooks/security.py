@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from vigie.settings import Settings
+from config.settings import Settings
 
 # Answers that are not pages (JSON, TwiML, redirects) load nothing; a blueprint serving pages sets its own CSP.
 DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"

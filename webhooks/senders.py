@@ -11,8 +11,9 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from config import channels
+from config.settings import Settings
 from store import clock
-from vigie.settings import Settings
 
 log = logging.getLogger("vigie.senders")
 logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show the URL, which holds the bot token
@@ -144,11 +145,14 @@ class SmtpSender:
 def default_senders(settings: Settings) -> dict[str, Sender]:
     """The senders the settings allow (none makes a network call when built)."""
     out: dict[str, Sender] = {}
+    providers: dict[str, Sender] = {}
     if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
-        out["sms"] = out["whatsapp"] = TwilioSender(
-            settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from)
+        providers["twilio"] = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token,
+                                           settings.twilio_from)
     if settings.telegram_bot_token:
-        out["telegram"] = TelegramSender(settings.telegram_api_url, settings.telegram_bot_token)
+        providers["telegram"] = TelegramSender(settings.telegram_api_url, settings.telegram_bot_token)
     if settings.smtp_url:
-        out["email"] = SmtpSender(settings.smtp_url, settings.smtp_from)
+        providers["smtp"] = SmtpSender(settings.smtp_url, settings.smtp_from)
+    for provider, sender in providers.items():  # the channel table says which channels each one serves
+        out.update(dict.fromkeys(channels.served_by(provider), sender))
     return out

@@ -15,6 +15,7 @@ from wtforms.validators import ValidationError
 
 from bot import replies
 from bot.report import Report
+from config import channels
 from store import cases
 from webhooks.channel import Channel
 from webhooks.errors import Malformed, RateLimited
@@ -22,7 +23,7 @@ from webhooks.http import SMALL_BODY, client_ip, limit_body
 from webhooks.resources import get_db, get_intake
 
 bp = Blueprint("try_it", __name__, template_folder="templates")
-PAGE_CHANNELS = ("sms", "whatsapp", "telegram", "email")
+PAGE_CHANNELS = channels.received_on()
 MAX_TEXT = 10_000
 TEMPLATE = Path(__file__).with_name("templates") / "try.html"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot import replies
+from config.channels import traits
 from conftest import make_report
 from test_golden import CASES, golden_report
 
@@ -36,13 +37,13 @@ def test_to_gsm7_keeps_meaning_of_french_text():
 def test_fit_drops_least_important_lines_to_stay_within_three_segments():
     lines = [(0, "A" * 150), (1, "B" * 150), (4, "C" * 150), (2, "D" * 150)]
     out = replies.fit(lines, "sms")
-    assert replies.sms_segments(out) <= replies.MAX_SMS_SEGMENTS
+    assert replies.sms_segments(out) <= traits("sms").segments
     assert "A" * 150 in out and "C" not in out
 
 
 def test_fit_cuts_a_single_overlong_line():
     out = replies.fit([(0, "x" * 2000)], "sms")
-    assert replies.sms_segments(out) <= replies.MAX_SMS_SEGMENTS and out.endswith("...")
+    assert replies.sms_segments(out) <= traits("sms").segments and out.endswith("...")
 
 
 def test_fit_leaves_email_replies_whole():

@@ -12,7 +12,7 @@ from store import staff
 from store.db import connect
 from tests.browser.test_try_page import ARGS, _need_chromium, screenshot_path
 from tests.review.seeds import seed_dashboard
-from vigie.settings import Settings
+from config.settings import Settings
 from webhooks.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from vigie.settings import Settings
+from config.settings import Settings
 from webhooks.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

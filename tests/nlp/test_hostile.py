@@ -14,7 +14,7 @@ from bot.verdict import VERDICTS
 from nlp.analyse import MAX_CHARS, AnalysisError, AnalysisTimeout
 from store.db import connect
 from tests.webhooks.conftest import PUBLIC_URL, SCAM_SMS, TWILIO_TOKEN, twilio_form, twilio_post
-from vigie.settings import Settings
+from config.settings import Settings
 from webhooks.app import create_app
 
 HOSTILE = hostile()

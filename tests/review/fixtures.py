@@ -14,7 +14,7 @@ import pytest
 from bot.report import Report
 from store import reporters, staff
 from store.db import connect
-from vigie.settings import Settings
+from config.settings import Settings
 from webhooks.app import create_app
 from webhooks.intake import Inbound
 

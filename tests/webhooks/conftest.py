@@ -12,7 +12,7 @@ from typing import Any, Mapping
 import pytest
 from twilio.request_validator import RequestValidator
 
-from vigie.settings import Settings
+from config.settings import Settings
 from webhooks.app import create_app
 
 PUBLIC_URL = "https://vigie.example.org"

@@ -8,7 +8,7 @@ import pytest
 
 from bot.report import CHANNELS as REPORT_CHANNELS
 from store import cases
-from vigie.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError
 from webhooks.app import CHANNELS, create_app
 from tests.webhooks.conftest import SCAM_SMS
 

@@ -1,0 +1,54 @@
+"""The channel table: what every part of Vigie asks about a channel instead of comparing its name."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChannelTraits:
+    """What is true of one channel a report can come in on (one row of the table)."""
+
+    name: str
+    sms_like: bool  # a phone text: the sender is a number or ID worth asking for, links break "never by SMS"
+    segments: int | None  # the reply fits in this many SMS segments (GSM-7 / UCS-2 counted); None: no limit
+    window_hours: int | None  # follow-ups only this long after the patient last wrote (free-form); None: any time
+    follow_up: str | None  # the provider that sends a follow-up ("twilio", "telegram", "smtp"); None: none
+    reply: str  # the reply's format: "sms" (short, plain), "chat" (plain), "email", "json", "page"
+    report_as: str  # which public reporting service fits it: "sms" (33700), "email", "all"
+    received: bool  # a patient received the suspicious message on it (offered on the try-it page, the API)
+
+
+# Adding a channel: one adapter module in webhooks/ and one row here.
+CHANNELS: tuple[ChannelTraits, ...] = (
+    ChannelTraits("sms", sms_like=True, segments=3, window_hours=None, follow_up="twilio", reply="sms",
+                  report_as="sms", received=True),
+    ChannelTraits("whatsapp", sms_like=True, segments=None, window_hours=24, follow_up="twilio", reply="chat",
+                  report_as="sms", received=True),
+    ChannelTraits("telegram", sms_like=False, segments=None, window_hours=None, follow_up="telegram",
+                  reply="chat", report_as="sms", received=True),
+    ChannelTraits("email", sms_like=False, segments=None, window_hours=None, follow_up="smtp", reply="email",
+                  report_as="email", received=True),
+    ChannelTraits("api", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="json",
+                  report_as="all", received=False),
+    ChannelTraits("web", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="page",
+                  report_as="all", received=False),
+)
+NAMES: tuple[str, ...] = tuple(c.name for c in CHANNELS)
+_BY_NAME = {c.name: c for c in CHANNELS}
+_UNKNOWN = ChannelTraits("", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="chat",
+                         report_as="all", received=False)
+
+
+def traits(name: str) -> ChannelTraits:
+    """The row of channel `name` (a channel Vigie does not know has no special trait)."""
+    return _BY_NAME.get(name, _UNKNOWN)
+
+
+def received_on() -> tuple[str, ...]:
+    """The channels a patient receives messages on, in table order."""
+    return tuple(c.name for c in CHANNELS if c.received)
+
+
+def served_by(provider: str) -> tuple[str, ...]:
+    """The channels whose follow-ups `provider` sends."""
+    return tuple(c.name for c in CHANNELS if c.follow_up == provider)
