@@ -17,10 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot import campaigns as fingerprints  # noqa: E402
-from review import desk  # noqa: E402
+from service import desk  # noqa: E402
 from store import clock, staff  # noqa: E402
 from store.crypto import DataKeys  # noqa: E402
-from vigie.engine import prepare_db  # noqa: E402
+from service.engine import prepare_db  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from webhooks.app import create_app  # noqa: E402
 

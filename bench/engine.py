@@ -42,7 +42,7 @@ def _rss_mb() -> float:
 def run_messages(db_path: str | os.PathLike[str], repeat: int = 3) -> dict[str, float]:
     """Load the engine over the registry at `db_path` and time every message."""
     from bot.report import Report
-    from vigie.engine import build_triage, prepare_db
+    from service.engine import build_triage, prepare_db
 
     rss_before = _rss_mb()
     start = time.perf_counter()

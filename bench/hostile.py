@@ -73,7 +73,7 @@ def engine_times(repeat: int) -> list[tuple[str, float, str]]:
 def _engine_times(repeat: int) -> list[tuple[str, float, str]]:
     from bot.report import Report
     from nlp.analyse import AnalysisError
-    from vigie.engine import build_triage, prepare_db
+    from service.engine import build_triage, prepare_db
 
     with tempfile.TemporaryDirectory() as tmp:
         triage = build_triage(prepare_db(Path(tmp) / "hostile.sqlite3"))

@@ -6,7 +6,7 @@ from typing import Any
 
 def init_app(app: Any, settings: Any = None) -> None:
     """Register the desk on `app` (CSRF, sign-in, pages under /review/)."""
-    # Imported here so that `review.lookup` (used by the engine and the CLI) does not load Flask.
+    # Imported here so that importing a desk helper does not register routes or load the pages.
     from review.web import register  # noqa: PLC0415
 
     register(app, settings)

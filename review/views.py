@@ -9,7 +9,8 @@ from typing import Any
 from flask import abort, g, redirect, render_template, request, url_for
 
 from bot import campaigns as fingerprints
-from review import desk, present, registry_pages
+from review import present, registry_pages
+from service import desk
 from review.web import admin_only, bp, desk_config
 from store import audit, audit_view, clock, indicators, staff
 from store import campaigns as campaign_store

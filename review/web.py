@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, Response, current_app, g, redirect, render_t
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from review.desk import REVIEW_BELOW_SCORE, TARGET_HOURS, DeskConfig, DeskError, NotFound
+from service.desk import REVIEW_BELOW_SCORE, TARGET_HOURS, DeskConfig, DeskError, NotFound
 from store import audit, staff
 from store import review as queries
 from webhooks.http import client_ip

@@ -11,11 +11,11 @@ from sqlite_utils import Database
 from bot import replies
 from bot.conversation import Checks, Context, Outcome, respond
 from bot.report import Report
+from config.settings import Settings
 from store import answers, audit, cases, conversation, outbox, reporters
 from store.crypto import DataKeys
-from config.settings import Settings
-from webhooks import clean
-from webhooks.senders import SendError, Sender
+from service import clean, retention
+from service.outbound import SendError, Sender
 
 log = logging.getLogger("vigie.intake")
 AWAITING_SENDER = "awaiting_sender"
@@ -99,8 +99,7 @@ class Intake:
 
     def _command(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str, store: Also) -> Answer:
         if outcome.command == "forget":
-            counts = reporters.forget(db, pseudonym)
-            audit.record(db, f"reporter:{pseudonym[:12]}", "forget", json.dumps(counts))
+            retention.forget(db, pseudonym)
         elif outcome.command == "stop":
             reporters.set_stopped(db, pseudonym, True)
             audit.record(db, f"reporter:{pseudonym[:12]}", "stop")

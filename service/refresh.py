@@ -1,12 +1,18 @@
-"""The campaign lookup the engine asks before answering: has a person already settled this wording?"""
+"""Refresh the engine from staff changes before each check: new indicators and official contacts,
+and the campaigns a person settled (has this wording already been decided?)."""
 from __future__ import annotations
 
 import threading
 
+import sqlite_utils
 
 from bot import campaigns as fingerprints
+from nlp.analyse import Analyser
+from nlp.registry_index import RegistryIndex
 from nlp.types import Findings
 from store import campaigns as store
+from store import registry as registry_store
+from store import registry_admin
 from store.db import ReadOnlyConnections
 
 
@@ -47,3 +53,30 @@ class CampaignLookup:
                 decided[key] = (verdict, decided_at)
                 by_shape.setdefault(shape, {})[key] = text
             self._decided, self._by_shape, self._version = decided, by_shape, version
+
+
+class RegistryRefresh:
+    """Before each check, take in what staff changed since the last one: indicators, official contacts."""
+
+    def __init__(self, path: str, analyser: Analyser, db: sqlite_utils.Database) -> None:
+        self.analyser = analyser
+        self._connections = ReadOnlyConnections(path)
+        self._indicators = registry_store.indicators_version(db)
+        self._contacts = registry_admin.contacts_version(db)
+
+    def __call__(self) -> None:
+        db = self._connections.get()
+        contacts = registry_admin.contacts_version(db)
+        if contacts != self._contacts:  # a new official contact: rebuild the (small) national index
+            old = self.analyser.index
+            data = registry_store.load(db)
+            clear = getattr(getattr(old.directory, "get", None), "cache_clear", None)
+            if clear is not None:  # the directory caches establishments with their contacts
+                clear()
+            self.analyser.index = RegistryIndex.build(data.institutions, data.indicators, old.directory)
+            self._contacts, self._indicators = contacts, registry_store.indicators_version(db)
+            return
+        indicators = registry_store.indicators_version(db)
+        if indicators != self._indicators:
+            self.analyser.index.set_indicators(registry_store.load_indicators(db))
+            self._indicators = indicators

@@ -10,7 +10,7 @@ import pytest
 
 from bot.report import Report  # noqa: E402
 from bot.triage import Triage  # noqa: E402
-from vigie.engine import build_triage, prepare_db  # noqa: E402
+from service.engine import build_triage, prepare_db  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

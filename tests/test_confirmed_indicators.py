@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.report import Report
-from vigie.engine import build_triage, prepare_db
+from service.engine import build_triage, prepare_db
 
 
 def test_a_domain_confirmed_by_staff_makes_the_next_answer_scam(tmp_path, triage):

@@ -12,6 +12,7 @@ FORBIDDEN = {
     "nlp": {"vigie", "bot", "store", "webhooks", "review"},
     "bot": {"vigie", "store", "webhooks", "review", "flask", "twilio", "telegram", "sqlite_utils"},
     "store": {"vigie", "bot", "webhooks", "review", "flask"},
+    "service": {"vigie", "webhooks", "review", "flask", "werkzeug", "twilio", "telegram", "httpx", "smtplib"},
 }
 
 

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vigie import run, wiring
+from service import setup as wiring
+from vigie import run
 from vigie.cli import main
 from config.settings import Settings, SettingsError
 from webhooks.app import create_app
 from tests.webhooks.conftest import forwarded_eml
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE_PACKAGES = ("vigie", "webhooks", "review", "store", "bot", "nlp")
+SOURCE_PACKAGES = ("vigie", "web", "webhooks", "review", "service", "store", "bot", "nlp", "config")
 SECRETS = {"SECRET_KEY": "secret_key", "VIGIE_DATA_KEY": "data_key"}
 PUBLIC_URLS = ("", "http://127.0.0.1:5000", "https://vigie.example.org")
 

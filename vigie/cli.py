@@ -17,7 +17,7 @@ from store.staff import StaffError
 from vigie import evaluate
 from vigie.intake_cli import COMMANDS as INTAKE_COMMANDS
 from vigie.learn_cli import COMMANDS as LEARN_COMMANDS
-from vigie.engine import build_triage, prepare_db
+from service.engine import build_triage, prepare_db
 from vigie.registry_cli import registry
 from config.settings import Settings, SettingsError
 from webhooks.errors import IntakeError

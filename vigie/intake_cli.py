@@ -10,10 +10,11 @@ from pathlib import Path
 
 import click
 
+from config.settings import Settings, SettingsError
+from service import retention, setup
 from store import maintenance, staff
 from store.db import StoreError
-from vigie import wiring
-from config.settings import Settings, SettingsError
+from vigie import dev_secrets
 
 MAX_EML_BYTES = 10 * 1024 * 1024
 
@@ -23,7 +24,7 @@ def local_settings() -> Settings:
     settings = Settings.from_env()
     secrets_file = settings.db_path.parent / "secrets.env"
     if not settings.production and not (settings.secret_key and settings.data_key) and secrets_file.exists():
-        values = wiring.load_env_file(secrets_file)
+        values = dev_secrets.load_env_file(secrets_file)
         from dataclasses import replace  # noqa: PLC0415
         settings = replace(settings, secret_key=settings.secret_key or values.get("SECRET_KEY", ""),
                            data_key=settings.data_key or values.get("VIGIE_DATA_KEY", ""))
@@ -49,9 +50,9 @@ def worker(once: bool) -> None:
     from webhooks.senders import default_senders  # noqa: PLC0415
 
     settings = local_settings()
-    wiring.require_secrets(settings)
-    wiring.prepare(settings.db_path).conn.close()
-    job = Worker(wiring.data_keys(settings), default_senders(settings), settings.retention_days)
+    setup.require_secrets(settings)
+    setup.prepare(settings.db_path).conn.close()
+    job = Worker(setup.data_keys(settings), default_senders(settings), settings.retention_days)
     db = connect(settings.db_path)
     if once:
         click.echo(json.dumps(job.run_once(db)))
@@ -63,13 +64,12 @@ def worker(once: bool) -> None:
 def telegram_poll() -> None:
     """Run the Telegram bot by long polling (no public URL needed)."""
     from vigie import telegram_poll as poll  # noqa: PLC0415
-    from webhooks.app import build_intake  # noqa: PLC0415
-    from webhooks.senders import TelegramSender  # noqa: PLC0415
+    from webhooks.senders import TelegramSender, default_senders  # noqa: PLC0415
 
     settings = local_settings()
     if not settings.telegram_bot_token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
-    intake = build_intake(settings)
+    intake = setup.build_intake(settings, default_senders(settings))
     poll.run(intake, settings.db_path, TelegramSender(settings.telegram_api_url, settings.telegram_bot_token),
              _stop_event())
 
@@ -78,14 +78,14 @@ def telegram_poll() -> None:
 def ingest_email() -> None:
     """Handle one e-mail from stdin (a mail server's pipe), as the Mailgun route does."""
     from store.db import connect  # noqa: PLC0415
-    from webhooks.app import build_intake  # noqa: PLC0415
     from webhooks.mailgun import receive_email  # noqa: PLC0415
+    from webhooks.senders import default_senders  # noqa: PLC0415
 
     raw = sys.stdin.buffer.read(MAX_EML_BYTES + 1)
     if len(raw) > MAX_EML_BYTES:
         raise StoreError("the e-mail is larger than 10 MB")
     settings = local_settings()
-    intake = build_intake(settings)
+    intake = setup.build_intake(settings, default_senders(settings))
     db = connect(settings.db_path)
     answer = receive_email(intake, db, raw)
     if answer is None:  # a bounce, auto-reply or list mail: never answered (RFC 3834)
@@ -106,7 +106,7 @@ def staff_group() -> None:
 def staff_add(email: str, role: str, password_stdin: bool) -> None:
     """Create a staff account; without --password-stdin a password is generated and printed once."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else staff.generate_password()
-    db = wiring.prepare(Settings.from_env().db_path)
+    db = setup.prepare(Settings.from_env().db_path)
     staff.add(db, email, role, password)
     click.echo(f"staff account {email.strip().lower()} ({role}) created", err=True)
     if not password_stdin:
@@ -119,7 +119,7 @@ def staff_add(email: str, role: str, password_stdin: bool) -> None:
 def staff_password(email: str, password_stdin: bool) -> None:
     """Set a new password; every session the account has open ends (its session version moves on)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else staff.generate_password()
-    db = wiring.prepare(Settings.from_env().db_path)
+    db = setup.prepare(Settings.from_env().db_path)
     staff.set_password(db, staff.id_of(db, email), password)
     click.echo(f"password of {email.strip().lower()} changed; its sessions are ended", err=True)
     if not password_stdin:
@@ -130,7 +130,7 @@ def staff_password(email: str, password_stdin: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup(path: Path) -> None:
     """Copy the live database to PATH (SQLite online backup)."""
-    db = wiring.prepare(Settings.from_env().db_path)
+    db = setup.prepare(Settings.from_env().db_path)
     maintenance.backup(db, path)
     click.echo(f"backup written to {path}", err=True)
 
@@ -139,7 +139,7 @@ def backup(path: Path) -> None:
 def purge() -> None:
     """Delete cases, outbox and conversations older than VIGIE_RETENTION_DAYS; print the counts."""
     settings = Settings.from_env()
-    counts = maintenance.purge(wiring.prepare(settings.db_path), settings.retention_days)
+    counts = retention.purge(setup.prepare(settings.db_path), settings.retention_days)
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 

@@ -9,9 +9,10 @@ import time
 
 import click
 
-from store import staff
-from vigie import wiring
 from config.settings import Settings
+from service import setup
+from store import staff
+from vigie import dev_secrets
 
 ADMIN_EMAIL = "admin@vigie.local"
 HOST, PORT = "127.0.0.1", 5000
@@ -21,15 +22,15 @@ def prepare_local() -> tuple[Settings, str | None]:
     """Secrets into var/secrets.env on a first run, migrations, and an admin; (settings, new password)."""
     settings = Settings.from_env()
     if not settings.production:
-        values, created = wiring.ensure_dev_secrets(settings.db_path.parent / "secrets.env")
+        values, created = dev_secrets.ensure_dev_secrets(settings.db_path.parent / "secrets.env")
         for key, value in values.items():
             if not os.environ.get(key, "").strip():  # an empty variable counts as missing
                 os.environ[key] = value
         if created:
             click.echo(f"development secrets written to {settings.db_path.parent / 'secrets.env'} (mode 0600)")
         settings = Settings.from_env()
-    wiring.require_secrets(settings)
-    db = wiring.prepare(settings.db_path)
+    setup.require_secrets(settings)
+    db = setup.prepare(settings.db_path)
     password = None
     if staff.count(db, "admin") == 0:
         password = staff.generate_password()

@@ -21,7 +21,7 @@ from store import clock, outbox
 from store.db import connect
 from config.settings import SettingsError
 from webhooks.errors import IntakeError
-from webhooks.intake import Intake
+from service.intake import Intake
 from webhooks.senders import SendError, TelegramSender
 from webhooks.telegram_bot import answer_update, polite
 

@@ -13,13 +13,12 @@ from typing import Mapping
 from sqlite_utils import Database
 
 from config.channels import traits
-from review import desk
-from store import clock, maintenance, outbox, reporters
+from service import desk, retention
+from service.outbound import SendError, Sender
+from store import clock, outbox, reporters
 from store.crypto import CryptoError, DataKeys
-from webhooks.senders import SendError, Sender
 
 log = logging.getLogger("vigie.worker")
-PURGE_EVERY = timedelta(days=1)
 HELD_NOTE = ("held: the patient last wrote more than 24 hours ago, outside WhatsApp's free-form window, "
              "and no approved template is configured; contact them another way or wait for their next message")
 
@@ -77,16 +76,8 @@ class Worker:
         return "sent"
 
     def purge_if_due(self, db: Database, when: datetime | None = None) -> dict[str, int] | None:
-        """Run the retention purge when the last one is a day old (remembered in `meta`)."""
-        moment = when or clock.now()
-        row = db.execute("SELECT value FROM meta WHERE key = 'last_purge_at'").fetchone()
-        if row and clock.parse(row[0]) > moment - PURGE_EVERY:
-            return None
-        counts = maintenance.purge(db, self.retention_days, moment)
-        with db.atomic():
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_purge_at', ?)", [clock.iso(moment)])
-        log.info("retention purge: %s", counts)
-        return counts
+        """Run the retention purge when the last one is a day old."""
+        return retention.purge_if_due(db, self.retention_days, when)
 
     def loop(self, db: Database, stop: threading.Event, interval: float = 2.0) -> None:
         """Run until `stop` is set."""

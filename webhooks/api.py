@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 from bot.conversation import has_visible
 from bot.report import Report
 from config import channels
-from webhooks import clean
+from service import clean
 from webhooks.channel import Channel
 from webhooks.errors import Malformed, RateLimited, Unauthenticated, Unavailable
 from webhooks.http import SMALL_BODY, json_object, limit_body

@@ -11,13 +11,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 import review
 from bot.conversation import Checks
 from store.db import StoreError
-from vigie import wiring
-from vigie.engine import build_triage
+from service import setup
 from config.settings import Settings
 from webhooks import api, mailgun, security, telegram_bot, try_it, twilio_sms
 from webhooks.errors import IntakeError, TooLarge
 from webhooks.http import EMAIL_BODY
-from webhooks.intake import Intake
+from service.intake import Intake
 from webhooks.ratelimit import RateLimiter
 from webhooks.resources import get_db, init_app
 from webhooks.senders import Sender, default_senders
@@ -58,15 +57,8 @@ def create_app(settings: Settings | None = None, *, senders: Mapping[str, Sender
 
 def build_intake(settings: Settings, *, senders: Mapping[str, Sender] | None = None,
                  triage: Checks | None = None) -> Intake:
-    """The intake core (also used by the worker and `vigie telegram-poll`), over a migrated database."""
-    wiring.require_secrets(settings)
-    db = wiring.prepare(settings.db_path)
-    try:
-        triage = triage or build_triage(db)
-    finally:
-        db.conn.close()
-    chosen = default_senders(settings) if senders is None else senders
-    return Intake(settings, triage, wiring.data_keys(settings), chosen)
+    """The intake core over a migrated database, with the providers the settings allow unless `senders` is given."""
+    return setup.build_intake(settings, default_senders(settings) if senders is None else senders, triage=triage)
 
 
 def healthz() -> tuple[Response, int]:

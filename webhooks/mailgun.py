@@ -14,11 +14,11 @@ from sqlite_utils import Database
 
 from bot import replies
 from store import replay
-from webhooks import clean
+from service import clean
 from webhooks.channel import Channel
 from webhooks.errors import Forged, Malformed, NotAcceptable
 from webhooks.http import EMAIL_BODY, limit_body
-from webhooks.intake import Also, Answer, Inbound, Intake
+from service.intake import Also, Answer, Inbound, Intake
 from webhooks.mail_rules import never_answer
 from webhooks.mime import MAX_HEAD_BYTES, PARSE_ERRORS, EmailParseError, parse_eml
 from webhooks.resources import get_db, get_intake

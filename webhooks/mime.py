@@ -11,7 +11,7 @@ from email.parser import BytesHeaderParser, BytesParser
 from typing import Iterator
 
 from bot.report import Report
-from webhooks import clean
+from service import clean
 from webhooks.html_text import HtmlText
 from webhooks.mail_rules import command_above_quote
 

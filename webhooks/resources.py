@@ -7,7 +7,7 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from store.db import connect
-from webhooks.intake import Intake
+from service.intake import Intake
 
 # Opening a connection costs several PRAGMAs; a worker thread keeps its own for its lifetime.
 _local = threading.local()

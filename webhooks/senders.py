@@ -6,31 +6,18 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
 from config import channels
 from config.settings import Settings
+from service.outbound import SendError, Sender
 from store import clock
 
 log = logging.getLogger("vigie.senders")
 logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show the URL, which holds the bot token
-
-
-class SendError(Exception):
-    """A message could not be sent now (the outbox will retry, not before `retry_after` seconds)."""
-
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.status, self.retry_after = status, retry_after
-
-
-class Sender(Protocol):
-    """Sends one message to one address."""
-
-    def send(self, address: str, body: str, meta: Mapping[str, Any]) -> None: ...
 
 
 class TwilioSender:

@@ -16,7 +16,7 @@ from store import cases
 from webhooks.channel import Channel
 from webhooks.errors import Forged, IntakeError, Malformed
 from webhooks.http import SMALL_BODY, json_object, limit_body, same_secret
-from webhooks.intake import Answer, Inbound, Intake
+from service.intake import Answer, Inbound, Intake
 from webhooks.resources import get_db, get_intake
 from webhooks.telegram_shape import check_update
 

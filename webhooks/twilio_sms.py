@@ -9,7 +9,7 @@ from bot.report import Report
 from webhooks.channel import Channel
 from webhooks.errors import Forged, Malformed
 from webhooks.http import SMALL_BODY, limit_body
-from webhooks.intake import Inbound
+from service.intake import Inbound
 from webhooks.resources import get_db, get_intake
 
 bp = Blueprint("twilio", __name__)

@@ -14,7 +14,7 @@ from store.db import connect
 from tests.browser.test_try_page import ARGS, _need_chromium, screenshot_path
 from config.settings import Settings
 from webhooks.app import create_app
-from webhooks.intake import Inbound
+from service.intake import Inbound
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL, PASSWORD = "relecture@chu-exemple.fr", "mot de passe de test"

@@ -16,7 +16,7 @@ from store import reporters, staff
 from store.db import connect
 from config.settings import Settings
 from webhooks.app import create_app
-from webhooks.intake import Inbound
+from service.intake import Inbound
 
 PASSWORD = "correct horse battery"
 REVIEWER, ADMIN = "reviewer@hopital.example", "admin@hopital.example"

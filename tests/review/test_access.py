@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from review.desk import assign_pending, propose_contact
+from service.desk import assign_pending, propose_contact
 from review.web import IP_FAILURES
 from store import review as queries
 from store import registry_admin, staff

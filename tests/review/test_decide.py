@@ -9,12 +9,12 @@ import pytest
 from bot.report import Report
 from bot.triage import Triage
 from tests.conftest import SHARED, needs_shared
-from review import desk
+from service import desk
 from store import reporters
 from store.db import connect
 from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import REVIEWER, page_token
-from vigie.engine import build_triage
+from service.engine import build_triage
 
 LURE = ("Bonjour Monsieur Durand, votre dossier patient est disponible sur https://dossier-patient-suivi.com/a1 "
         "merci de le consulter avant le 03/01.")

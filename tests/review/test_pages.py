@@ -7,7 +7,7 @@ import re
 import pytest
 
 from review import present
-from review.desk import assign_pending
+from service.desk import assign_pending
 from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import REVIEWER, page_token
 
@@ -104,7 +104,7 @@ def test_queue_filters_narrow_the_rows(reviewer, file_report):
 
 
 def test_a_disputed_case_comes_back_to_the_queue_after_a_decision(reviewer, db, file_report):
-    from review.desk import decide
+    from service.desk import decide
     case_id = file_report("Votre colis est en attente, payez 1,99 EUR sur https://colis-relais-fr.com")
     assign_pending(db)
     campaign = db.execute("SELECT campaign_id FROM cases WHERE id = ?", [case_id]).fetchone()[0]

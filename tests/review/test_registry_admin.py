@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from review import desk
+from service import desk
 from store import registry as registry_store
 from store import registry_admin
 from store.directory import SqliteDirectory

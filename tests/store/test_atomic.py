@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from review import desk
+from service import desk
 from store import campaigns, clock, maintenance, registry_admin, reporters
 from store.registry_admin import ContactInput
 from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)

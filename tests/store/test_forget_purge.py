@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.report import Report
-from review import desk
+from service import desk
 from store import clock, exports, maintenance, reporters
 from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import REVIEWER
-from webhooks.intake import Inbound
+from service.intake import Inbound
 
 PHONE, EMAIL, TELEGRAM = "+33611224466", "claire.oubliee@patiente-exemple.fr", "918273645"
 # Each message carries a word found nowhere else, so a grep for it finds any copy, normalised or not.

@@ -33,7 +33,7 @@ class RecordingSender:
     fail: bool = False
 
     def send(self, address: str, body: str, meta: Mapping[str, Any]) -> None:
-        from webhooks.senders import SendError
+        from service.outbound import SendError
         if self.fail:
             raise SendError("recording sender told to fail")
         self.sent.append((address, body, dict(meta)))

@@ -12,7 +12,7 @@ from bot.report import Report
 from store import cases
 from tests.webhooks.conftest import (API_TOKEN, TELEGRAM_SECRET, BrokenTriage, mailgun_form, twilio_form,
                                      twilio_post)
-from webhooks.intake import Inbound
+from service.intake import Inbound
 
 PATIENT = "marie.patient@example.fr"
 SCAM_BODY = ("Vous avez droit a un remboursement de 248,50 EUR. Confirmez vos coordonnees bancaires "
