@@ -1,0 +1,112 @@
+"""Sniff a picture by its bytes, refuse what is not a picture or too big, decode it safely.
+
+The declared content type (Twilio's MediaContentType, a MIME part's header) is never trusted:
+only the magic bytes decide. Sizes are checked on the header before any pixel is decoded.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+
+from pictures.types import CorruptPicture, DecompressionBomb, EmptyPicture, PictureTooLarge, UnsupportedPicture
+
+MAX_BYTES = 10 * 1024 * 1024  # the e-mail body limit; Twilio MMS media are at most 5 MB
+# A 50-megapixel phone camera (8160 x 6120) is the biggest honest picture a patient can send.
+MAX_PIXELS = 50_000_000
+# The long side OCR works on: a 1080 x 2400 screenshot is read as is, a photo is reduced to it.
+WORK_SIDE = 2400
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+_KNOWN_OTHERS = ((b"%PDF", "PDF"), (b"GIF8", "GIF"), (b"BM", "BMP"), (b"II*\x00", "TIFF"),
+                 (b"MM\x00*", "TIFF"), (b"PK\x03\x04", "ZIP"), (b"<svg", "SVG"), (b"<?xml", "XML"))
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded picture: its kind, its size as received, and an RGB copy at most WORK_SIDE long."""
+
+    kind: str
+    width: int
+    height: int
+    image: Image.Image  # RGB, long side <= WORK_SIDE
+    scale: float  # image pixels per received pixel (1.0 when not reduced)
+
+
+def sniff(data: bytes) -> str:
+    """The picture kind from the magic bytes: png, jpeg, webp or heic; raises for anything else."""
+    if not data:
+        raise EmptyPicture("the picture is empty (0 bytes)")
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "heic"
+    head = data[:16].lstrip()
+    for magic, name in _KNOWN_OTHERS:
+        if head.startswith(magic):
+            raise UnsupportedPicture(f"a {name} file is not a picture Vigie reads (PNG, JPEG, WebP or HEIC)")
+    raise UnsupportedPicture("not a PNG, JPEG, WebP or HEIC picture")
+
+
+def _open(data: bytes, kind: str) -> Image.Image:
+    if kind == "heic":
+        try:
+            import pillow_heif
+        except ImportError:  # optional decoder: without it HEIC gets the same answer as any unknown type
+            raise UnsupportedPicture("HEIC pictures need pillow-heif, which is not installed") from None
+        pillow_heif.register_heif_opener()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data), formats=None)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise DecompressionBomb(f"the {kind.upper()} picture declares too many pixels ({e})") from None
+    except Exception as e:  # Pillow raises many types for a broken header
+        raise CorruptPicture(f"the {kind.upper()} picture cannot be decoded: {e}") from None
+
+
+def decode(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Decoded:
+    """Check and decode `data`; every refusal is a named PictureError, nothing else escapes."""
+    if len(data) > max_bytes:
+        raise PictureTooLarge(f"the picture has {len(data)} bytes, more than the {max_bytes} accepted")
+    kind = sniff(data)
+    image = _open(data, kind)
+    width, height = image.size
+    if width * height > max_pixels or width <= 0 or height <= 0:
+        raise DecompressionBomb(
+            f"the {kind.upper()} picture declares {width} x {height} pixels, more than the {max_pixels} accepted")
+    long_side = max(width, height)
+    if kind == "jpeg" and long_side > 2 * WORK_SIDE:
+        image.draft("RGB", (width * WORK_SIDE // long_side, height * WORK_SIDE // long_side))  # DCT scaling
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF orientation: a quarter turn
+            image = ImageOps.exif_transpose(image)
+            rgb = _flatten(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise DecompressionBomb(f"the {kind.upper()} picture is too big once decoded ({e})") from None
+    except Exception as e:  # truncated data, CRC error, oversized text chunk
+        raise CorruptPicture(f"the {kind.upper()} picture cannot be decoded: {e}") from None
+    if turned:
+        width, height = height, width
+    scale = min(1.0, WORK_SIDE / max(rgb.size))
+    if scale < 1.0:
+        rgb = rgb.resize((max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))), Image.LANCZOS)
+    return Decoded(kind, width, height, rgb, rgb.width / width)
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB on white: transparent screenshots and palette pictures read like what the eye sees."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")

@@ -1,0 +1,107 @@
+"""Two offline OCR engines behind one small interface, and the reading order of their lines.
+
+RapidOCR (PP-OCRv4 det + rec as ONNX models shipped inside its wheel, run by onnxruntime) and
+Tesseract 5 (Debian's `tesseract-ocr` with `fra` + `eng`, called as a process). Both are told to
+use one thread: a worker has one core to itself. `bench/ocr.py` measures them on the same images.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import shutil
+import subprocess
+from typing import Protocol
+
+from PIL import Image, ImageOps, ImageStat
+
+from pictures.types import Box, OcrUnavailable
+
+ENGINES = ("tesseract", "rapidocr")  # the first is the default: see the figures in bench/ocr.py
+TESSERACT_TIMEOUT_S = 20
+
+
+class OcrEngine(Protocol):
+    """Reads the text lines of an RGB picture; `name` identifies it in figures and cases."""
+
+    name: str
+
+    def lines(self, image: Image.Image) -> list[tuple[str, Box, float]]: ...
+
+
+class RapidOcr:
+    """PP-OCRv4 through onnxruntime: models load once per process (about 1 s), then stay."""
+
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError:
+            raise OcrUnavailable("RapidOCR is not installed (pip install rapidocr-onnxruntime)") from None
+        # One thread per worker; no angle classifier: a screenshot is never upside down.
+        self._engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False)
+
+    def lines(self, image: Image.Image) -> list[tuple[str, Box, float]]:
+        import numpy as np
+        bgr = np.asarray(image.convert("RGB"))[:, :, ::-1]
+        result, _ = self._engine(np.ascontiguousarray(bgr), use_cls=False)
+        out = []
+        for quad, text, score in result or ():
+            xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+            out.append((text, (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys))), float(score)))
+        return out
+
+
+class Tesseract:
+    """Tesseract 5 LSTM, French then English, page segmentation left to Tesseract (psm 3)."""
+
+    name = "tesseract"
+
+    def __init__(self, languages: str = "fra+eng") -> None:
+        self._binary = shutil.which("tesseract")
+        if not self._binary:
+            raise OcrUnavailable("Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-fra)")
+        self._languages = languages
+
+    def lines(self, image: Image.Image) -> list[tuple[str, Box, float]]:
+        gray = ImageOps.grayscale(image)
+        if ImageStat.Stat(gray).mean[0] < 110:  # dark mode: Tesseract reads dark text on light best
+            gray = ImageOps.invert(gray)
+        buffer = io.BytesIO()
+        gray.save(buffer, "PNG", compress_level=1)
+        env = dict(os.environ, OMP_THREAD_LIMIT="1")
+        done = subprocess.run([self._binary, "stdin", "stdout", "-l", self._languages, "--psm", "3", "tsv"],
+                              input=buffer.getvalue(), capture_output=True, timeout=TESSERACT_TIMEOUT_S,
+                              env=env, check=False)
+        if done.returncode != 0:
+            raise OcrUnavailable(f"tesseract failed: {done.stderr.decode('utf-8', 'replace').strip()[:200]}")
+        return _tsv_lines(done.stdout.decode("utf-8", "replace"))
+
+
+def _tsv_lines(tsv: str) -> list[tuple[str, Box, float]]:
+    """Tesseract's word rows grouped into its own lines (block, paragraph, line)."""
+    groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") == "5" and (row.get("text") or "").strip():
+            groups.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(row)
+    out = []
+    for words in groups.values():
+        x0 = min(int(w["left"]) for w in words)
+        y0 = min(int(w["top"]) for w in words)
+        x1 = max(int(w["left"]) + int(w["width"]) for w in words)
+        y1 = max(int(w["top"]) + int(w["height"]) for w in words)
+        confidence = sum(float(w["conf"]) for w in words) / len(words) / 100
+        out.append((" ".join(w["text"] for w in words), (x0, y0, x1, y1), confidence))
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def get_engine(name: str = ENGINES[0]) -> OcrEngine:
+    """The engine called `name`, loaded once per process."""
+    if name == "rapidocr":
+        return RapidOcr()
+    if name == "tesseract":
+        return Tesseract()
+    raise ValueError(f"unknown OCR engine {name!r} (known: {', '.join(ENGINES)})")

@@ -1,0 +1,49 @@
+"""Fixtures for picture reading: a few screenshots of real corpus messages, rendered once a session."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ON_CI = bool(os.environ.get("CI"))
+# Real scams of the corpus: h020 (a CPAM look-alike link, quoted by the press) and fse-9 (a bank
+# call-back number); fsa-1 another carte Vitale campaign.
+SCAM_LINK, SCAM_PHONE = "https://assures-amell.fr", "+33977197501"
+
+
+def need(what: str, found: object, install: str) -> None:
+    """Skip with a reason when a system part is missing; on CI (CI set) fail instead."""
+    if found:
+        return
+    if ON_CI:
+        pytest.fail(f"CI is set but {what} is missing: .ci/run must install it ({install})")
+    pytest.skip(f"{what} is not installed: picture tests skipped ({install} to run them)")
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """The default OCR engine, loaded once."""
+    from pictures import ENGINES, get_engine
+    if ENGINES[0] == "tesseract":
+        need("tesseract", shutil.which("tesseract"), "apt-get install -y tesseract-ocr tesseract-ocr-fra")
+    return get_engine()
+
+
+@pytest.fixture(scope="session")
+def screens(tmp_path_factory) -> dict[str, bytes]:
+    """A handful of generated screenshots by name: the bytes a patient would forward."""
+    from bench.screenshots import chromium, render, screen_of
+    need("chromium", chromium(), "apt-get install -y chromium")
+    wanted = [
+        screen_of("scam", ("h020", "fse-9")),
+        screen_of("scam-photo", ("h020", "fse-9"), theme="dark", font="Liberation Serif",
+                  degradation="rotate+jpeg40", angle=-3.5),
+        screen_of("scam-resent", ("h020", "fse-9"), degradation="jpeg40", clock="09:42"),
+        screen_of("other", ("fsa-1",), theme="whatsapp", font="Liberation Sans"),
+        screen_of("qr", ("fsa-1",), qr=SCAM_LINK, qr_official=False),
+    ]
+    out: Path = tmp_path_factory.mktemp("screens")
+    entries = render(wanted, out)
+    return {e["file"].rsplit(".", 1)[0]: (out / e["file"]).read_bytes() for e in entries}

@@ -1,0 +1,62 @@
+"""A screenshot of a real scam gives back its words, its link and its number exactly; QR codes decode."""
+from __future__ import annotations
+
+import io
+
+import pytest
+import segno
+from PIL import Image
+
+from nlp import extract
+from nlp.analyse import analysed_text
+from nlp.domains import has_public_suffix
+from pictures import read_picture
+from tests.pictures.conftest import SCAM_LINK, SCAM_PHONE
+
+
+def links_and_numbers(text: str) -> tuple[set[str], set[str]]:
+    """What Vigie's extractor finds in `text`: link URLs and E.164 numbers."""
+    import phonenumbers
+    text = analysed_text(text)
+    links = {raw.url for raw in extract.links(text, has_public_suffix)}
+    numbers = {phonenumbers.format_number(raw.number, phonenumbers.PhoneNumberFormat.E164)
+               for raw in extract.phones(text, ("FR",)) if raw.number is not None}
+    return links, numbers
+
+
+@pytest.mark.parametrize("name", ["scam", "scam-photo", "scam-resent"])
+def test_a_screenshot_of_a_real_scam_gives_back_its_link_and_number_exactly(screens, engine, name):
+    picture = read_picture(screens[name], engine=engine)
+    links, numbers = links_and_numbers(picture.text)
+    assert SCAM_LINK in links
+    assert SCAM_PHONE in numbers
+
+
+def test_the_lines_come_in_reading_order_with_offsets_into_the_text(screens, engine):
+    picture = read_picture(screens["scam"], engine=engine)
+    assert picture.text.index("carte vitale") < picture.text.index("paiement internet")
+    for line in picture.lines:
+        assert picture.text[line.start:line.start + len(line.text)] == line.text
+        x0, y0, x1, y1 = line.box
+        assert 0 <= x0 < x1 <= picture.width and 0 <= y0 < y1 <= picture.height
+
+
+def test_french_accents_survive_the_reading(screens, engine):
+    picture = read_picture(screens["scam"], engine=engine)
+    assert "arrive à expiration" in picture.text
+    assert "n'êtes pas" in picture.text.replace("’", "'")
+
+
+def test_a_qr_code_in_a_screenshot_is_decoded(screens, engine):
+    picture = read_picture(screens["qr"], engine=engine)
+    assert picture.qr == (SCAM_LINK,)
+
+
+def test_a_qr_code_on_a_photographed_letter_is_decoded(engine):
+    letter = Image.new("RGB", (1600, 2200), (250, 248, 240))
+    buffer = io.BytesIO()
+    segno.make("https://www.ameli.fr/assure/droits-demarches", error="m").save(buffer, kind="png", scale=9)
+    letter.paste(Image.open(buffer).convert("RGB").rotate(4, expand=True, fillcolor=(250, 248, 240)), (900, 1400))
+    out = io.BytesIO()
+    letter.save(out, "JPEG", quality=40)
+    assert read_picture(out.getvalue(), engine=engine).qr == ("https://www.ameli.fr/assure/droits-demarches",)
