@@ -22,7 +22,7 @@ from store import clock, staff  # noqa: E402
 from store.crypto import DataKeys  # noqa: E402
 from service.engine import prepare_db  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from webhooks.app import create_app  # noqa: E402
+from vigie.app import create_app  # noqa: E402
 
 CASES, CAMPAIGNS, BIG = 10_000, 1_000, 500
 NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau"]

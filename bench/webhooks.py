@@ -47,7 +47,7 @@ def start_gunicorn(port: int, db: Path) -> subprocess.Popen:
         env.pop(name, None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                             "webhooks.app:create_app()"], cwd=ROOT, env=env)
+                             "vigie.app:create_app()"], cwd=ROOT, env=env)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:

@@ -16,27 +16,28 @@ class ChannelTraits:
     reply: str  # the reply's format: "sms" (short, plain), "chat" (plain), "email", "json", "page"
     report_as: str  # which public reporting service fits it: "sms" (33700), "email", "all"
     received: bool  # a patient received the suspicious message on it (offered on the try-it page, the API)
+    adapter: str  # the module of webhooks/ that takes it in (one adapter may serve several channels)
 
 
 # Adding a channel: one adapter module in webhooks/ and one row here.
 CHANNELS: tuple[ChannelTraits, ...] = (
     ChannelTraits("sms", sms_like=True, segments=3, window_hours=None, follow_up="twilio", reply="sms",
-                  report_as="sms", received=True),
+                  report_as="sms", received=True, adapter="twilio_sms"),
     ChannelTraits("whatsapp", sms_like=True, segments=None, window_hours=24, follow_up="twilio", reply="chat",
-                  report_as="sms", received=True),
+                  report_as="sms", received=True, adapter="twilio_sms"),
     ChannelTraits("telegram", sms_like=False, segments=None, window_hours=None, follow_up="telegram",
-                  reply="chat", report_as="sms", received=True),
+                  reply="chat", report_as="sms", received=True, adapter="telegram_bot"),
     ChannelTraits("email", sms_like=False, segments=None, window_hours=None, follow_up="smtp", reply="email",
-                  report_as="email", received=True),
+                  report_as="email", received=True, adapter="mailgun"),
     ChannelTraits("api", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="json",
-                  report_as="all", received=False),
+                  report_as="all", received=False, adapter="api"),
     ChannelTraits("web", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="page",
-                  report_as="all", received=False),
+                  report_as="all", received=False, adapter="try_it"),
 )
 NAMES: tuple[str, ...] = tuple(c.name for c in CHANNELS)
 _BY_NAME = {c.name: c for c in CHANNELS}
 _UNKNOWN = ChannelTraits("", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="chat",
-                         report_as="all", received=False)
+                         report_as="all", received=False, adapter="")
 
 
 def traits(name: str) -> ChannelTraits:
@@ -47,6 +48,11 @@ def traits(name: str) -> ChannelTraits:
 def received_on() -> tuple[str, ...]:
     """The channels a patient receives messages on, in table order."""
     return tuple(c.name for c in CHANNELS if c.received)
+
+
+def adapters() -> tuple[str, ...]:
+    """The adapter modules of webhooks/, once each, in table order."""
+    return tuple(dict.fromkeys(c.adapter for c in CHANNELS))
 
 
 def served_by(provider: str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from review import present, svgcharts
 from review.web import bp
 from store import audit, clock, exports, stats
-from webhooks.resources import get_db
+from web.resources import get_db
 
 PERIODS = (7, 30, 90)
 DEFAULT_DAYS = 30

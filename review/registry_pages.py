@@ -11,7 +11,7 @@ from review.web import admin_only, bp
 from store import campaigns as campaign_store
 from store import clock
 from store import registry_admin as admin
-from webhooks.resources import get_db
+from web.resources import get_db
 
 
 @bp.errorhandler(admin.RegistryAdminError)

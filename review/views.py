@@ -10,12 +10,12 @@ from flask import abort, g, redirect, render_template, request, url_for
 
 from bot import campaigns as fingerprints
 from review import present, registry_pages
-from service import desk
 from review.web import admin_only, bp, desk_config
+from service import desk
 from store import audit, audit_view, clock, indicators, staff
 from store import campaigns as campaign_store
 from store import review as queries
-from webhooks.resources import get_db, get_intake
+from web.resources import get_db, get_intake
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CHANNELS = ("sms", "whatsapp", "telegram", "email", "api", "web")

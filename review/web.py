@@ -14,9 +14,9 @@ from werkzeug.exceptions import HTTPException
 from service.desk import REVIEW_BELOW_SCORE, TARGET_HOURS, DeskConfig, DeskError, NotFound
 from store import audit, staff
 from store import review as queries
-from webhooks.http import client_ip
-from webhooks.ratelimit import RateLimiter
-from webhooks.resources import get_db
+from web.http import client_ip
+from web.ratelimit import RateLimiter
+from web.resources import get_db
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates",
                static_folder="static", static_url_path="/static")

@@ -12,10 +12,10 @@ from bot import replies
 from bot.conversation import Checks, Context, Outcome, respond
 from bot.report import Report
 from config.settings import Settings
-from store import answers, audit, cases, conversation, outbox, reporters
-from store.crypto import DataKeys
 from service import clean, retention
 from service.outbound import SendError, Sender
+from store import answers, audit, cases, conversation, outbox, reporters
+from store.crypto import DataKeys
 
 log = logging.getLogger("vigie.intake")
 AWAITING_SENDER = "awaiting_sender"

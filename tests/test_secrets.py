@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from service import setup as wiring
-from vigie import run
-from vigie.cli import main
 from config.settings import Settings, SettingsError
-from webhooks.app import create_app
+from service import setup as wiring
 from tests.webhooks.conftest import forwarded_eml
+from vigie import run
+from vigie.app import create_app
+from vigie.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_PACKAGES = ("vigie", "web", "webhooks", "review", "service", "store", "bot", "nlp", "config")

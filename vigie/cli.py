@@ -10,17 +10,17 @@ from typing import Any
 import click
 
 from bot.report import CHANNELS, Report
+from config.settings import Settings, SettingsError
 from nlp.analyse import AnalysisError
+from service.engine import build_triage, prepare_db
 from store import StoreError
 from store.crypto import CryptoError
 from store.staff import StaffError
 from vigie import evaluate
 from vigie.intake_cli import COMMANDS as INTAKE_COMMANDS
 from vigie.learn_cli import COMMANDS as LEARN_COMMANDS
-from service.engine import build_triage, prepare_db
 from vigie.registry_cli import registry
-from config.settings import Settings, SettingsError
-from webhooks.errors import IntakeError
+from web.errors import IntakeError
 from webhooks.mime import EmailParseError, parse_eml
 
 MAX_TEXT_BYTES = 1024 * 1024

@@ -36,7 +36,7 @@ def local_settings() -> Settings:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the web app with werkzeug (local use; production runs gunicorn)."""
-    from webhooks.app import create_app  # noqa: PLC0415 - loads the engine
+    from vigie.app import create_app  # noqa: PLC0415 - loads the engine
 
     create_app(local_settings()).run(host=host, port=port, threaded=True, use_reloader=False)
 

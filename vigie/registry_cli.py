@@ -9,9 +9,9 @@ from typing import Callable
 
 import click
 
+from config.settings import Settings, SettingsError
 from store.db import StoreError, get_db
 from store.imports import ImportFileError, ImportReport
-from config.settings import Settings, SettingsError
 
 MAX_SHOWN = 20  # line messages echoed to stderr; the report keeps the count
 

@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from config.settings import SettingsError
+from service.intake import Intake
 from store import clock, outbox
 from store.db import connect
-from config.settings import SettingsError
-from webhooks.errors import IntakeError
-from service.intake import Intake
+from web.errors import IntakeError
 from webhooks.senders import SendError, TelegramSender
 from webhooks.telegram_bot import answer_update, polite
 

@@ -10,10 +10,11 @@ from bot.conversation import has_visible
 from bot.report import Report
 from config import channels
 from service import clean
+from web.errors import Malformed, RateLimited, Unauthenticated, Unavailable
+from web.http import SMALL_BODY, json_object, limit_body
+from web.ratelimit import limit
+from web.resources import get_intake
 from webhooks.channel import Channel
-from webhooks.errors import Malformed, RateLimited, Unauthenticated, Unavailable
-from webhooks.http import SMALL_BODY, json_object, limit_body
-from webhooks.resources import get_intake
 
 bp = Blueprint("api", __name__)
 API_CHANNELS = channels.received_on() + ("api",)  # where the message came from; this API itself by default
@@ -26,7 +27,7 @@ def check():
     limit_body(SMALL_BODY)
     intake = get_intake()
     token = bearer_token(intake.settings.api_tokens)
-    if not current_app.extensions["vigie.limits"]["api"].allow(hashlib.sha256(token.encode()).hexdigest()):
+    if not limit("api").allow(hashlib.sha256(token.encode()).hexdigest()):
         raise RateLimited("too many requests for this token; wait a minute")
     report = parse(json_object())
     try:

@@ -13,15 +13,15 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlite_utils import Database
 
 from bot import replies
-from store import replay
 from service import clean
-from webhooks.channel import Channel
-from webhooks.errors import Forged, Malformed, NotAcceptable
-from webhooks.http import EMAIL_BODY, limit_body
 from service.intake import Also, Answer, Inbound, Intake
+from store import replay
+from web.errors import Forged, Malformed, NotAcceptable
+from web.http import EMAIL_BODY, limit_body
+from web.resources import get_db, get_intake
+from webhooks.channel import Channel
 from webhooks.mail_rules import never_answer
 from webhooks.mime import MAX_HEAD_BYTES, PARSE_ERRORS, EmailParseError, parse_eml
-from webhooks.resources import get_db, get_intake
 
 bp = Blueprint("email", __name__)
 log = logging.getLogger("vigie.email")

@@ -12,12 +12,12 @@ from telegram.error import TelegramError
 
 from bot import replies
 from bot.report import Report
-from store import cases
-from webhooks.channel import Channel
-from webhooks.errors import Forged, IntakeError, Malformed
-from webhooks.http import SMALL_BODY, json_object, limit_body, same_secret
 from service.intake import Answer, Inbound, Intake
-from webhooks.resources import get_db, get_intake
+from store import cases
+from web.errors import Forged, IntakeError, Malformed
+from web.http import SMALL_BODY, json_object, limit_body, same_secret
+from web.resources import get_db, get_intake
+from webhooks.channel import Channel
 from webhooks.telegram_shape import check_update
 
 log = logging.getLogger("vigie.telegram")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from webhooks.errors import Malformed
+from web.errors import Malformed
 
 MAX_INT = 2**63 - 1  # SQLite's INTEGER; Telegram ids fit in 52 bits
 MAX_DATE = 4_102_444_800  # 2100-01-01: a later date is not from Telegram

@@ -17,10 +17,11 @@ from bot import replies
 from bot.report import Report
 from config import channels
 from store import cases
+from web.errors import Malformed, RateLimited
+from web.http import SMALL_BODY, client_ip, limit_body
+from web.ratelimit import limit
+from web.resources import get_db, get_intake
 from webhooks.channel import Channel
-from webhooks.errors import Malformed, RateLimited
-from webhooks.http import SMALL_BODY, client_ip, limit_body
-from webhooks.resources import get_db, get_intake
 
 bp = Blueprint("try_it", __name__, template_folder="templates")
 PAGE_CHANNELS = channels.received_on()
@@ -60,7 +61,7 @@ def submit():
         validate_csrf(request.form.get("csrf_token", ""))
     except ValidationError:
         raise Malformed("the form expired; reload the page") from None
-    if not current_app.extensions["vigie.limits"]["web"].allow(client_ip()):
+    if not limit("web").allow(client_ip()):
         raise RateLimited(replies.t("fr", "web", "rate_limited") + " / " + replies.t("en", "web", "rate_limited"))
     form = request.form
     text, sender = form.get("text", "")[:MAX_TEXT], form.get("sender", "").strip()[:200] or None

@@ -6,11 +6,11 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.report import Report
-from webhooks.channel import Channel
-from webhooks.errors import Forged, Malformed
-from webhooks.http import SMALL_BODY, limit_body
 from service.intake import Inbound
-from webhooks.resources import get_db, get_intake
+from web.errors import Forged, Malformed
+from web.http import SMALL_BODY, limit_body
+from web.resources import get_db, get_intake
+from webhooks.channel import Channel
 
 bp = Blueprint("twilio", __name__)
 

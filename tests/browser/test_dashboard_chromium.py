@@ -13,7 +13,7 @@ from store.db import connect
 from tests.browser.test_try_page import ARGS, _need_chromium, screenshot_path
 from tests.review.seeds import seed_dashboard
 from config.settings import Settings
-from webhooks.app import create_app
+from vigie.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL, PASSWORD = "cert@chu-exemple.fr", "mot de passe de test"

@@ -13,7 +13,7 @@ from store import staff
 from store.db import connect
 from tests.browser.test_try_page import ARGS, _need_chromium, screenshot_path
 from config.settings import Settings
-from webhooks.app import create_app
+from vigie.app import create_app
 from service.intake import Inbound
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from config.settings import Settings
-from webhooks.app import create_app
+from vigie.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -8,7 +8,7 @@ import pytest
 from bot.report import Report
 from nlp.directory import candidate_keys, name_variants
 from store.finess import import_finess
-from vigie.engine import build_triage, prepare_db
+from service.engine import build_triage, prepare_db
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "finess" / "etalab-cs1100507-stock-20260512-0339.csv"
 

@@ -11,11 +11,11 @@ import pytest
 from bench.hostile import hostile
 from bot import replies
 from bot.verdict import VERDICTS
+from config.settings import Settings
 from nlp.analyse import MAX_CHARS, AnalysisError, AnalysisTimeout
 from store.db import connect
 from tests.webhooks.conftest import PUBLIC_URL, SCAM_SMS, TWILIO_TOKEN, twilio_form, twilio_post
-from config.settings import Settings
-from webhooks.app import create_app
+from vigie.app import create_app
 
 HOSTILE = hostile()
 

@@ -12,11 +12,11 @@ from typing import Any, Mapping
 import pytest
 
 from bot.report import Report
+from config.settings import Settings
+from service.intake import Inbound
 from store import reporters, staff
 from store.db import connect
-from config.settings import Settings
-from webhooks.app import create_app
-from service.intake import Inbound
+from vigie.app import create_app
 
 PASSWORD = "correct horse battery"
 REVIEWER, ADMIN = "reviewer@hopital.example", "admin@hopital.example"

@@ -10,7 +10,7 @@ from review.web import IP_FAILURES
 from store import review as queries
 from store import registry_admin, staff
 from store.clock import now
-from webhooks.app import create_app
+from vigie.app import create_app
 from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import ADMIN, PASSWORD, REVIEWER, csrf_token, page_token, sign_in
 

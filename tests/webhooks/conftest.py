@@ -13,7 +13,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from config.settings import Settings
-from webhooks.app import create_app
+from vigie.app import create_app
 
 PUBLIC_URL = "https://vigie.example.org"
 TWILIO_TOKEN = "twilio-auth-token-for-tests"

@@ -6,16 +6,31 @@ import re
 
 import pytest
 
-from bot.report import CHANNELS as REPORT_CHANNELS
-from store import cases
+from config import channels
 from config.settings import Settings, SettingsError
-from webhooks.app import CHANNELS, create_app
+from store import cases
 from tests.webhooks.conftest import SCAM_SMS
+from vigie.app import adapters, create_app
 
 
 def test_every_report_channel_has_an_adapter():
-    served = [c for channel in CHANNELS for c in channel.serves]
-    assert sorted(served) == sorted(REPORT_CHANNELS)
+    served = [c for adapter in adapters() for c in adapter.serves]
+    assert sorted(served) == sorted(channels.NAMES)
+
+
+def test_every_row_of_the_channel_table_has_its_adapter_routes_registered(make_app):
+    app = make_app()
+    routes: dict[str, list[str]] = {}
+    for rule in app.url_map.iter_rules():
+        routes.setdefault(rule.endpoint.partition(".")[0], []).append(rule.rule)
+    by_module = {adapter.blueprint.import_name.rpartition(".")[2]: adapter for adapter in adapters()}
+    for row in channels.CHANNELS:
+        adapter = by_module[row.adapter]
+        assert row.name in adapter.serves
+        assert routes.get(adapter.blueprint.name), f"{row.name}: no route of {row.adapter} is registered"
+    adapters_registered = {name for name in routes if name in {a.blueprint.name for a in adapters()}}
+    assert adapters_registered == {by_module[row.adapter].blueprint.name for row in channels.CHANNELS}
+    assert set(routes) - adapters_registered <= {"review", "healthz", "static"}  # the desk and the plumbing
 
 
 @pytest.mark.parametrize("missing", ["secret_key", "data_key"])

@@ -44,7 +44,7 @@ def smtp_server():
 def smtp_app(settings, triage, smtp_server):
     """The app with its default senders: SMTP_URL points at the loopback server."""
     from dataclasses import replace
-    from webhooks.app import create_app
+    from vigie.app import create_app
     controller, _ = smtp_server
     return create_app(replace(settings, smtp_url=f"smtp://127.0.0.1:{controller.port}"), triage=triage)
 

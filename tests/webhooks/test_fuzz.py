@@ -16,7 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.webhooks.conftest import API_TOKEN, PUBLIC_URL, TWILIO_TOKEN, mailgun_form
 from webhooks import api
-from webhooks.errors import Malformed
+from web.errors import Malformed
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -8,8 +8,8 @@ import pytest
 
 from review.web import IP_FAILURES
 from store.db import connect, get_db
-from webhooks.app import API_RATE_PER_MINUTE, WEB_RATE_PER_MINUTE
-from webhooks.ratelimit import RateLimiter
+from web.ratelimit import API_RATE_PER_MINUTE, WEB_RATE_PER_MINUTE
+from web.ratelimit import RateLimiter
 from tests.webhooks.conftest import API_TOKEN
 
 NOW = 1_800_000_000.0

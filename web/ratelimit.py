@@ -7,9 +7,12 @@ import sqlite3
 import time
 from typing import Callable
 
+from flask import Flask, current_app
 from sqlite_utils import Database
 
 log = logging.getLogger("vigie.ratelimit")
+API_RATE_PER_MINUTE = 60  # per API token, across every worker process
+WEB_RATE_PER_MINUTE = 20  # per client address on the try-it page, across every worker process
 CLEAN_EVERY = 60.0  # seconds between two deletions of full buckets (per limiter, per process)
 
 # The bucket refills at :rate tokens a second up to :cap; a hit takes one token when there is one.
@@ -76,5 +79,16 @@ class RateLimiter:
     def _connection(self) -> Database:
         if self._db is not None:
             return self._db()
-        from webhooks.resources import get_db  # noqa: PLC0415 - the request's connection by default
+        from web.resources import get_db  # noqa: PLC0415 - the request's connection by default
         return get_db()
+
+
+def init_app(app: Flask) -> None:
+    """The app's shared limits: the API per token, the try-it page per client address."""
+    app.extensions["vigie.limits"] = {"api": RateLimiter("api", API_RATE_PER_MINUTE),
+                                      "web": RateLimiter("web", WEB_RATE_PER_MINUTE)}
+
+
+def limit(name: str) -> RateLimiter:
+    """This app's limiter called `name` ("api", "web")."""
+    return current_app.extensions["vigie.limits"][name]

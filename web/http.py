@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from webhooks.errors import Malformed, TooLarge
+from web.errors import Malformed, TooLarge
 
 SMALL_BODY = 64 * 1024  # SMS, Telegram and API requests
 EMAIL_BODY = 10 * 1024 * 1024

@@ -1,13 +1,17 @@
 """Per-request resources: `get_db()` (one SQLite connection per worker thread) and `get_intake()`."""
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g, jsonify
 from sqlite_utils import Database
 
-from store.db import connect
 from service.intake import Intake
+from store.db import StoreError, connect
+
+log = logging.getLogger("vigie.app")
 
 # Opening a connection costs several PRAGMAs; a worker thread keeps its own for its lifetime.
 _local = threading.local()
@@ -40,3 +44,13 @@ def init_app(app: Flask, intake: Intake) -> None:
     """Attach the intake core and the end-of-request cleanup to `app`."""
     app.extensions["vigie.intake"] = intake
     app.teardown_appcontext(end_request)
+
+
+def healthz() -> tuple[Response, int]:
+    """200 when this process can read its database (worker, SMTP and Telegram do not matter)."""
+    try:
+        get_db().execute("SELECT count(*) FROM cases").fetchone()
+    except (sqlite3.Error, StoreError) as exc:
+        log.error("healthz: database unreadable: %s", exc)
+        return jsonify({"status": "error", "database": "unreadable"}), 503
+    return jsonify({"status": "ok"}), 200
