@@ -12,6 +12,20 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
+
+
+def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A JSON body, or a form as python-telegram-bot posts it (each value JSON-encoded when not a string)."""
+    if "application/x-www-form-urlencoded" not in content_type:
+        return json.loads(raw or b"{}")
+    out: dict[str, Any] = {}
+    for key, value in parse_qsl(raw.decode("utf-8"), keep_blank_values=True):
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
 
 
 class FakeBotApi:
@@ -33,7 +47,8 @@ class FakeBotApi:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                raw_body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = _parse(raw_body, self.headers.get("Content-Type", ""))
                 token, method = self.path.removeprefix("/bot").rsplit("/", 1)
                 status, data = api.answer(token, method, body)
                 raw = json.dumps(data).encode()
@@ -74,7 +89,11 @@ class FakeBotApi:
                 return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Vigie"}}
             if method != "getUpdates":
                 self.accepted.append((method, body))
-                return 200, {"ok": True, "result": {"message_id": len(self.calls)}}
+                if method == "sendMessage":  # a Message as the Bot API returns it (python-telegram-bot reads it)
+                    return 200, {"ok": True, "result": {"message_id": len(self.calls), "date": int(time.time()),
+                                                        "chat": {"id": body.get("chat_id"), "type": "private"},
+                                                        "text": body.get("text")}}
+                return 200, {"ok": True, "result": True}
             return 200, {"ok": True, "result": self._updates(body)}
 
     def _updates(self, body: dict[str, Any]) -> list[dict[str, Any]]:

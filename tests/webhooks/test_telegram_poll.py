@@ -173,3 +173,31 @@ def test_a_verdict_telegram_throttled_waits_in_the_outbox_for_its_retry_after(po
     (row,) = db.execute("SELECT body, next_attempt_at FROM outbox").fetchall()
     assert row[0].startswith("ARNAQUE")
     assert row[1] >= clock.iso(clock.now() + timedelta(seconds=590))
+
+
+def test_library_polling_would_lose_a_whole_batch_to_one_malformed_update_so_the_poller_reads_each(
+        poll, fake_api, caplog):
+    """Why `vigie telegram-poll` does not use python-telegram-bot's `Bot.get_updates` (README, Telegram):
+    it parses the batch at once, so one update of a wrong shape raises for all of them (the offset
+    cannot move: the batch comes back forever) and the library logs the updates, message text included."""
+    import asyncio
+
+    from telegram import Bot
+
+    def batch() -> None:
+        bad = message_update("Votre colis est bloqué", 30)
+        bad["message"]["date"] = "yesterday"
+        fake_api.push(bad, message_update(SCAM_SMS, 31))
+
+    async def library_poll() -> None:
+        async with Bot(TOKEN, base_url=fake_api.url + "/bot") as bot:
+            await bot.get_updates(offset=0, timeout=0)
+
+    batch()
+    with pytest.raises(TypeError):
+        asyncio.run(library_poll())
+    assert "Votre colis" in caplog.text  # the library's own error log quotes the message
+    caplog.clear()
+    assert poll() == 32  # Vigie's poller answers the good update and moves past the bad one
+    assert fake_api.sent()[-1]["text"].startswith("ARNAQUE")
+    assert "Votre colis" not in caplog.text
