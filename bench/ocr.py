@@ -9,7 +9,7 @@ screen: a link or a phone number counts as recovered when the verdict on the pic
 the very same URL or E.164 number. QR codes: the payload decoded exactly. Words: share of the
 original words (lower-cased) found in the OCR text. Timing covers bytes to PictureText (decode,
 OCR, QR, hashes), then to verdict. Peak memory: this process (engine and triage loaded) and,
-for Tesseract, its child process.
+for Tesseract, one Tesseract process of its own (it runs beside the worker, one at a time).
 """
 from __future__ import annotations
 
@@ -51,8 +51,13 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def _host(url: str) -> str:
+    return re.sub(r"^(?:https?://)?", "", url, flags=re.I).split("/")[0].split("?")[0].lower()
+
+
 def measure(screens: Path, engine_name: str, limit: int | None = None) -> dict:
     """Read every screenshot of `screens` with one engine; return the figures."""
+    from bench.screenshots import shown_sender
     from pictures import get_engine, read_picture
     triage, Report = _triage()
     engine = get_engine(engine_name)
@@ -68,18 +73,18 @@ def measure(screens: Path, engine_name: str, limit: int | None = None) -> dict:
         t0 = time.perf_counter()
         picture = read_picture(data, engine=engine)
         t1 = time.perf_counter()
-        seen = triage.check(Report(picture.text, "sms", hidden_links=picture.qr))
+        seen = triage.check(Report(picture.text, "sms", sender=picture.header or None, hidden_links=picture.qr))
         t2 = time.perf_counter()
         read_ms.append((t1 - t0) * 1000)
         verdict_ms.append((t2 - t0) * 1000)
-        truth = triage.check(Report(original, "sms", hidden_links=qr_truth))
+        truth = triage.check(Report(original, "sms", sender=shown_sender(entry["rows"]), hidden_links=qr_truth))
         _count(counts, misses, entry, truth, seen, original, picture, qr_truth)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     share = lambda a, b: round(100 * counts[a] / counts[b], 1) if counts[b] else None  # noqa: E731
     return {
         "engine": engine_name, "screenshots": len(entries),
         "links": counts["links"], "links_exact_pct": share("links_ok", "links"),
+        "link_hosts_exact_pct": share("hosts_ok", "links"),
         "phones": counts["phones"], "phones_exact_pct": share("phones_ok", "phones"),
         "links_and_phones_exact_pct": round(100 * (counts["links_ok"] + counts["phones_ok"])
                                             / max(1, counts["links"] + counts["phones"]), 1),
@@ -89,18 +94,47 @@ def measure(screens: Path, engine_name: str, limit: int | None = None) -> dict:
         "read_p50_ms": round(statistics.median(read_ms)), "read_p95_ms": round(_percentile(read_ms, 0.95)),
         "to_verdict_p50_ms": round(statistics.median(verdict_ms)),
         "to_verdict_p95_ms": round(_percentile(verdict_ms, 0.95)),
-        "peak_rss_mb": round(rss), "peak_child_rss_mb": round(child), "misses": misses,
+        "peak_rss_mb": round(rss),
+        "tesseract_process_peak_mb": _tesseract_peak_mb(screens / entries[0]["file"]) if engine_name == "tesseract"
+        else None, "misses": misses,
     }
+
+
+def _same_place(url: str) -> str:
+    """The URL with scheme and host lower-cased (DNS ignores case); the path stays exact."""
+    head, tail = re.match(r"^((?:https?://)?[^/?#]*)(.*)$", url, re.I | re.S).groups()
+    return head.lower() + tail
+
+
+def _tesseract_peak_mb(picture: Path) -> float | None:
+    """Peak RSS (VmHWM) of one Tesseract process reading `picture`, polled from /proc."""
+    import shutil
+    binary = shutil.which("tesseract")
+    if not binary or not Path("/proc/self/status").exists():
+        return None
+    process = subprocess.Popen([binary, str(picture), "stdout", "-l", "fra+eng", "--psm", "3", "tsv"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+    peak = 0
+    while process.poll() is None:
+        try:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            peak = max(peak, int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
+        except (OSError, AttributeError):
+            pass
+        time.sleep(0.01)
+    return round(peak / 1024)
 
 
 def _count(counts: Counter, misses: list, entry: dict, truth, seen, original: str, picture, qr_truth) -> None:
     counts["screens"] += 1
     counts["verdict_ok"] += truth.verdict == seen.verdict
-    seen_links = {link["url"] for link in seen.links}
+    seen_links = {_same_place(link["url"]) for link in seen.links}
     seen_phones = {phone["number"] for phone in seen.phones}
-    for link in {link["url"] for link in truth.links} - set(qr_truth):
+    for link in {_same_place(link["url"]) for link in truth.links} - {_same_place(q) for q in qr_truth}:
         counts["links"] += 1
         counts["links_ok"] += link in seen_links
+        counts["hosts_ok"] += _host(link) in {_host(s) for s in seen_links}
         if link not in seen_links:
             misses.append({"file": entry["file"], "link": link})
     for number in {phone["number"] for phone in truth.phones}:

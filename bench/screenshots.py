@@ -120,6 +120,11 @@ def plan(n: int, seed: int) -> list[Screen]:
     return screens
 
 
+def shown_sender(rows: tuple[dict, ...] | list[dict]) -> str:
+    """The conversation title on the screen: the first row's sender the corpus gives, else "SMS"."""
+    return next((r["sender"] for r in rows if r.get("sender")), None) or "SMS"
+
+
 def html_for(screen: Screen) -> str:
     """The page chromium renders for `screen`."""
     bg, fg, bubble, bubble_fg, bar, muted = THEMES[screen.theme]
@@ -128,7 +133,7 @@ def html_for(screen: Screen) -> str:
     if screen.qr:
         bubbles.insert(1, f'<div class="bubble" data-row="qr"><img alt="" src="data:image/png;base64,'
                           f'{_qr_png(screen.qr)}"></div><div class="time">{screen.clock}</div>')
-    sender = next((r["sender"] for r in screen.rows if r.get("sender")), None) or "SMS"
+    sender = shown_sender(screen.rows)
     french = sum(r["lang"] == "fr" for r in screen.rows) * 2 >= len(screen.rows)
     return TEMPLATE.substitute(
         bg=bg, fg=fg, bubble=bubble, bubble_fg=bubble_fg, bar=bar, muted=muted, font=screen.font,

@@ -12,11 +12,22 @@ import re
 from pictures.types import Box, Line
 
 _LINKISH_END = re.compile(r"(?:https?://|www\.|[\w-]+\.[a-z]{2,}/|[\w-]+\.[\w.-]*[/=?&.-]$)\S*$", re.I)
-_LINKISH_START = re.compile(r"^[\w/.\-~%?=&#+:@]+", re.UNICODE)
+_LINK_CHARS = re.compile(r"[\w/.\-~%?=&#+:@]+", re.UNICODE)
+_URL_PART = re.compile(r"[/.=?&_%#\d]")
 # A stand-alone group of digits: not part of a word, a link path or a decimal ("bit.ly/3O1x" stays).
 _DIGIT_GROUP = re.compile(r"(?<![\w/.\-=?&%#@])[0-9OolI|]{2,}(?![\w/\-=?&%#@]|[.,]\w)")
 _DIGIT = re.compile(r"\d")
 _AS_DIGIT = str.maketrans("OolI|", "00111")
+_SPACED_TLD = re.compile(r"(?<=\w)(\w)\. (fr|com|net|org|info|eu|gouv\.fr|io|me|ly|co|app|xyz|top|online|site)"
+                         r"(?=$|[\s/.,;:!?)])")
+_SCHEME = re.compile(r"\b(?:[hn]t{1,2}p|ht{1,2}[pb])(s?)[:;]//", re.I)
+_ONE_SLASH = re.compile(r"\b(https?):/(?:A(?=www\.)|(?=\w))", re.I)  # "https:/Awww." and "https:/www."
+_TOP_BAND = 0.12
+_STATUS_BAND = 0.045  # a status bar is 24-32 dp of a screen 800 dp tall
+_CLOCK_START = re.compile(r"^\W{0,2}\d{1,2}[:h.]\d{2}\b")
+_CLOCK_ONLY = re.compile(r"^\W{0,2}\d{1,2}[:h.]\d{2}(?:\s?[AP]M)?\W{0,3}$", re.I)
+_ICONS = re.compile(r"^(?:\S{1,2}\s+)+")  # back arrow and avatar read as "<", "©", "@"...
+_HYPHEN_END = re.compile(r"[^\W_]-$")  # chat apps never hyphenate: a line ending "x-" goes on
 
 
 def reading_order(found: list[tuple[str, Box, float]]) -> list[tuple[str, Box, float]]:
@@ -58,6 +69,28 @@ def _bubble_right(rows: list[tuple[str, Box, float]], i: int) -> int:
     return max(rows[k][1][2] for k in range(lo, hi + 1))
 
 
+def split_chrome(rows: list[tuple[str, Box, float]], width: int, height: int
+                 ) -> tuple[list[tuple[str, Box, float]], list[tuple[str, Box, float]], str]:
+    """(message lines, chrome lines, header) of a phone screenshot; other pictures are all message.
+
+    On a picture at least 1.7 times as tall as wide, lines in the top 12 % are the status bar and
+    the conversation's title bar; anywhere, a line holding only a clock time is a bubble's time.
+    """
+    phone = height >= 1.7 * width
+    message, chrome, header = [], [], []
+    for row in rows:
+        text, box, _ = row
+        if phone and box[3] <= _TOP_BAND * height:
+            chrome.append(row)
+            if box[3] > _STATUS_BAND * height and not _CLOCK_START.match(text):  # below the status bar
+                header.append(_ICONS.sub("", text).strip())
+        elif _CLOCK_ONLY.match(text):
+            chrome.append(row)
+        else:
+            message.append(row)
+    return message, chrome, " ".join(h for h in header if h)
+
+
 def separators(rows: list[tuple[str, Box, float]]) -> list[str]:
     """What follows each line: "" inside a wrapped link, " " inside a bubble, "\n" after it."""
     seps = []
@@ -65,17 +98,40 @@ def separators(rows: list[tuple[str, Box, float]]) -> list[str]:
         if i + 1 == len(rows) or not _same_bubble(box, rows[i + 1][1]):
             seps.append("\n")
             continue
-        height = max(box[3] - box[1], 1)
-        full = box[2] >= _bubble_right(rows, i) - 1.2 * height
-        glued = bool(_LINKISH_END.search(text)) and full and bool(_LINKISH_START.match(rows[i + 1][0]))
-        seps.append("" if glued else " ")
+        seps.append("" if _HYPHEN_END.search(text) or _link_goes_on(rows, i) else " ")
     return seps
 
 
-def fix_digits(text: str) -> str:
-    """O read for 0 and l, I or | read for 1 inside a group of digits ("19 75 O1" -> "19 75 01")."""
-    return _DIGIT_GROUP.sub(lambda m: m.group(0).translate(_AS_DIGIT) if _DIGIT.search(m.group(0)) else m.group(0),
+def _link_goes_on(rows: list[tuple[str, Box, float]], i: int) -> bool:
+    """Whether line i ends inside a link that the next line finishes.
+
+    Chromium and phone apps break a link after "/", "?", "=", "&", "-" or, failing that, at the
+    last character that fits; a break at a space leaves a plain word on the next line.
+    """
+    text, box, _ = rows[i]
+    following = rows[i + 1][0].split(maxsplit=1)
+    if not (_LINKISH_END.search(text) and following and _LINK_CHARS.fullmatch(following[0])):
+        return False
+    nxt = following[0]
+    slack = _bubble_right(rows, i) - box[2]
+    height = max(box[3] - box[1], 1)
+    urlish = bool(_URL_PART.search(nxt))
+    return (urlish and (slack <= 1.2 * height or text[-1] in "/?=&-_")
+            or nxt[0].islower() and slack <= 0.5 * height)
+
+
+def fix_misreads(text: str) -> str:
+    """Undo OCR slips that break links and numbers, and only those.
+
+    O read for 0 and l, I or | for 1 in a group of digits ("19 75 O1"); a space after the dot
+    before a top-level domain ("Monstagedetroisieme. fr"); "nttps://", "https:/www." and
+    "https:/Awww." (the second slash read as A) for "https://".
+    """
+    text = _DIGIT_GROUP.sub(lambda m: m.group(0).translate(_AS_DIGIT) if _DIGIT.search(m.group(0)) else m.group(0),
                             text)
+    text = _SPACED_TLD.sub(r"\1.\2", text)
+    text = _ONE_SLASH.sub(r"\1://", text)
+    return _SCHEME.sub(lambda m: "http" + m.group(1) + "://", text)
 
 
 def to_lines(rows: list[tuple[str, Box, float]], seps: list[str], scale: float) -> tuple[Line, ...]:

@@ -20,6 +20,7 @@ from pictures.types import Box, OcrUnavailable
 
 ENGINES = ("tesseract", "rapidocr")  # the first is the default: see the figures in bench/ocr.py
 TESSERACT_TIMEOUT_S = 20
+_SPLIT_GAP = 0.2  # of the line height: narrower gaps inside a link are not spaces
 
 
 class OcrEngine(Protocol):
@@ -93,8 +94,24 @@ def _tsv_lines(tsv: str) -> list[tuple[str, Box, float]]:
         x1 = max(int(w["left"]) + int(w["width"]) for w in words)
         y1 = max(int(w["top"]) + int(w["height"]) for w in words)
         confidence = sum(float(w["conf"]) for w in words) / len(words) / 100
-        out.append((" ".join(w["text"] for w in words), (x0, y0, x1, y1), confidence))
+        out.append((_join_words(words), (x0, y0, x1, y1), confidence))
     return out
+
+
+def _join_words(words: list[dict[str, str]]) -> str:
+    """Words joined by spaces, except a link Tesseract split where its boxes touch or overlap.
+
+    Random link tokens ("bre.is/YGavQsYU") make Tesseract cut words at case changes; a real space
+    is at least a quarter of the line height wide, those cuts are far narrower or negative.
+    """
+    height = max(int(w["height"]) for w in words)
+    text = words[0]["text"]
+    for before, word in zip(words, words[1:]):
+        gap = int(word["left"]) - (int(before["left"]) + int(before["width"]))
+        token = text.rsplit(" ", 1)[-1]
+        linkish = "/" in token or token.lower().startswith("www.")
+        text += ("" if linkish and gap < _SPLIT_GAP * height else " ") + word["text"]
+    return text
 
 
 @functools.lru_cache(maxsize=None)

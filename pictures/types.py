@@ -29,6 +29,8 @@ class PictureText:
     dhash: str  # 256-bit difference hash, hex: near-identical screenshots differ in few bits
     fingerprint: str  # 64-bit simhash of the recognised words, hex: same text in another layout
     engine: str  # OCR engine that read the text
+    header: str = ""  # a phone screenshot's conversation title (the sender as the phone shows it)
+    chrome: tuple[Line, ...] = ()  # status bar, title bar and bare clock times: not part of `text`
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property

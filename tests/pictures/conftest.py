@@ -47,3 +47,16 @@ def screens(tmp_path_factory) -> dict[str, bytes]:
     out: Path = tmp_path_factory.mktemp("screens")
     entries = render(wanted, out)
     return {e["file"].rsplit(".", 1)[0]: (out / e["file"]).read_bytes() for e in entries}
+
+
+@pytest.fixture(scope="session")
+def read(screens, engine):
+    """read(name) -> PictureText of that screenshot, read once a session."""
+    from pictures import read_picture
+    done: dict = {}
+
+    def read_one(name: str):
+        if name not in done:
+            done[name] = read_picture(screens[name], engine=engine)
+        return done[name]
+    return read_one

@@ -25,15 +25,15 @@ def links_and_numbers(text: str) -> tuple[set[str], set[str]]:
 
 
 @pytest.mark.parametrize("name", ["scam", "scam-photo", "scam-resent"])
-def test_a_screenshot_of_a_real_scam_gives_back_its_link_and_number_exactly(screens, engine, name):
-    picture = read_picture(screens[name], engine=engine)
+def test_a_screenshot_of_a_real_scam_gives_back_its_link_and_number_exactly(read, name):
+    picture = read(name)
     links, numbers = links_and_numbers(picture.text)
     assert SCAM_LINK in links
     assert SCAM_PHONE in numbers
 
 
-def test_the_lines_come_in_reading_order_with_offsets_into_the_text(screens, engine):
-    picture = read_picture(screens["scam"], engine=engine)
+def test_the_lines_come_in_reading_order_with_offsets_into_the_text(read):
+    picture = read("scam")
     assert picture.text.index("carte vitale") < picture.text.index("paiement internet")
     for line in picture.lines:
         assert picture.text[line.start:line.start + len(line.text)] == line.text
@@ -41,22 +41,30 @@ def test_the_lines_come_in_reading_order_with_offsets_into_the_text(screens, eng
         assert 0 <= x0 < x1 <= picture.width and 0 <= y0 < y1 <= picture.height
 
 
-def test_french_accents_survive_the_reading(screens, engine):
-    picture = read_picture(screens["scam"], engine=engine)
+def test_french_accents_survive_the_reading(read):
+    picture = read("scam")
     assert "arrive à expiration" in picture.text
     assert "n'êtes pas" in picture.text.replace("’", "'")
 
 
-def test_a_qr_code_in_a_screenshot_is_decoded(screens, engine):
-    picture = read_picture(screens["qr"], engine=engine)
+def test_a_qr_code_in_a_screenshot_is_decoded(read):
+    picture = read("qr")
     assert picture.qr == (SCAM_LINK,)
 
 
 def test_a_qr_code_on_a_photographed_letter_is_decoded(engine):
+    official = "https://www.ameli.fr/assure/droits-demarches/principes/attention-appels-courriels-sms-frauduleux"
     letter = Image.new("RGB", (1600, 2200), (250, 248, 240))
     buffer = io.BytesIO()
-    segno.make("https://www.ameli.fr/assure/droits-demarches", error="m").save(buffer, kind="png", scale=9)
+    segno.make(official, error="m").save(buffer, kind="png", scale=9)
     letter.paste(Image.open(buffer).convert("RGB").rotate(4, expand=True, fillcolor=(250, 248, 240)), (900, 1400))
     out = io.BytesIO()
     letter.save(out, "JPEG", quality=40)
-    assert read_picture(out.getvalue(), engine=engine).qr == ("https://www.ameli.fr/assure/droits-demarches",)
+    assert read_picture(out.getvalue(), engine=engine).qr == (official,)
+
+
+def test_the_status_bar_and_times_stay_out_of_the_text_and_the_title_is_the_header(read):
+    picture = read("scam")
+    assert picture.header == "0621478944"  # h020's sender, shown as the conversation title
+    assert "09:41" not in picture.text and "0621478944" not in picture.text
+    assert any(line.text.startswith("09:41") for line in picture.chrome)

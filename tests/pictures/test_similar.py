@@ -5,29 +5,29 @@ import io
 
 from PIL import Image
 
-from pictures import distance, read_picture
+from pictures import distance
 from pictures.similar import dhash, simhash
 
 CLOSE_DHASH = 24  # of 256 bits
 CLOSE_SIMHASH = 10  # of 64 bits
 
 
-def test_the_same_screenshot_resent_as_jpeg_keeps_a_close_picture_hash(screens, engine):
-    first = read_picture(screens["scam"], engine=engine)
-    resent = read_picture(screens["scam-resent"], engine=engine)  # clock changed, JPEG quality 40
+def test_the_same_screenshot_resent_as_jpeg_keeps_a_close_picture_hash(read):
+    first = read("scam")
+    resent = read("scam-resent")  # clock changed, JPEG quality 40
     assert distance(first.dhash, resent.dhash) <= CLOSE_DHASH
     assert distance(first.fingerprint, resent.fingerprint) <= CLOSE_SIMHASH
 
 
-def test_the_same_scam_in_another_theme_keeps_a_close_text_fingerprint(screens, engine):
-    light = read_picture(screens["scam"], engine=engine)
-    dark = read_picture(screens["scam-photo"], engine=engine)  # dark, serif, rotated, JPEG 40
+def test_the_same_scam_in_another_theme_keeps_a_close_text_fingerprint(read):
+    light = read("scam")
+    dark = read("scam-photo")  # dark, serif, rotated, JPEG 40
     assert distance(light.fingerprint, dark.fingerprint) <= CLOSE_SIMHASH
 
 
-def test_different_screenshots_are_far_apart(screens, engine):
-    scam = read_picture(screens["scam"], engine=engine)
-    other = read_picture(screens["other"], engine=engine)
+def test_different_screenshots_are_far_apart(read):
+    scam = read("scam")
+    other = read("other")
     assert distance(scam.dhash, other.dhash) > CLOSE_DHASH
     assert distance(scam.fingerprint, other.fingerprint) > CLOSE_SIMHASH
 
