@@ -40,14 +40,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, db: Path) -> subprocess.Popen:
+def start_gunicorn(port: int, db: Path, *, preload: bool = True) -> subprocess.Popen:
+    """gunicorn -w 2 as the Procfile runs it (`--preload`: the engine loaded once, shared by the workers)."""
     env = {**os.environ, "VIGIE_DB": str(db), "PUBLIC_URL": f"http://127.0.0.1:{port}",
            "TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": "bench", "VIGIE_DATA_KEY": "bench"}
     for name in ("TELEGRAM_WEBHOOK_SECRET", "MAILGUN_SIGNING_KEY", "VIGIE_API_TOKENS", "SMTP_URL"):
         env.pop(name, None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    return subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                             "vigie.app:create_app()"], cwd=ROOT, env=env)
+    return subprocess.Popen([str(gunicorn), *(["--preload"] if preload else []), "-w", "2", "-b", f"127.0.0.1:{port}",
+                             "--log-level", "warning", "vigie.app:create_app()"], cwd=ROOT, env=env)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:

@@ -1,6 +1,4 @@
-"""The domain: reports, the decision with its thresholds, and the replies patients receive."""
-from bot.report import Report
-from bot.triage import Triage
-from bot.verdict import Reason, Verdict
+"""The domain: reports, the decision with its thresholds, and the replies patients receive.
 
-__all__ = ["Reason", "Report", "Triage", "Verdict"]
+Import the modules themselves (`bot.report`, `bot.triage`, ...): importing `bot` loads nothing, so a
+process that only needs a report or a reply (the outbox worker) does not load the models."""

@@ -1,27 +1,23 @@
 """The engine: which store feeds which triage (built once per process, refreshed before each check)."""
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Mapping
 
 import sqlite_utils
 
 from bot import scorer, wording
+from bot.conversation import Checks
 from bot.triage import Triage
+from config.settings import Settings
 from nlp.analyse import Analyser
 from nlp.cues import CueFinder
 from nlp.registry_index import RegistryIndex
+from service.intake import Intake
+from service.outbound import Sender
 from service.refresh import CampaignLookup, RegistryRefresh
-from store import get_db
+from service.setup import data_keys, prepare, prepare_db, require_secrets
 from store import registry as registry_store
 from store.directory import SqliteDirectory
-
-
-def prepare_db(path: Path) -> sqlite_utils.Database:
-    """Open (creating or migrating) the database and load the seed registry when it changed."""
-    db = get_db(path)
-    registry_store.ensure_seed(db)
-    registry_store.ensure_samples(db)
-    return db
 
 
 def build_triage(db: sqlite_utils.Database, *, cues: CueFinder | None = None, learned: bool = True) -> Triage:
@@ -37,3 +33,14 @@ def build_triage(db: sqlite_utils.Database, *, cues: CueFinder | None = None, le
                   refresh=RegistryRefresh(path, analyser, db) if path else None,
                   campaigns=CampaignLookup(path) if path else None,
                   wording=wording.shipped() if learned else None, scorer=scorer.shipped() if learned else None)
+
+
+def build_intake(settings: Settings, senders: Mapping[str, Sender], *, triage: Checks | None = None) -> Intake:
+    """The intake core (the web app, `vigie telegram-poll` and `vigie ingest-email`), over a migrated database."""
+    require_secrets(settings)
+    db = prepare(settings.db_path)
+    try:
+        triage = triage or build_triage(db)
+    finally:
+        db.conn.close()
+    return Intake(settings, triage, data_keys(settings), senders)

@@ -1,17 +1,15 @@
-"""What every process needs before it serves: the secrets checked, the keys derived, the database migrated, the intake built."""
+"""What every process needs before it serves: the secrets checked, the keys derived, the database migrated
+(light: the outbox worker and `vigie migrate` load no model)."""
 from __future__ import annotations
 
 import fcntl
 from pathlib import Path
-from typing import Mapping
 
 import sqlite_utils
 
-from bot.conversation import Checks
 from config.settings import Settings, SettingsError
-from service.engine import build_triage, prepare_db
-from service.intake import Intake
-from service.outbound import Sender
+from store import get_db
+from store import registry as registry_store
 from store.crypto import DataKeys
 
 SECRETS = (("SECRET_KEY", "secret_key"), ("VIGIE_DATA_KEY", "data_key"))
@@ -45,12 +43,9 @@ def prepare(path: Path) -> sqlite_utils.Database:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def build_intake(settings: Settings, senders: Mapping[str, Sender], *, triage: Checks | None = None) -> Intake:
-    """The intake core (the web app, the worker and `vigie telegram-poll` share it), over a migrated database."""
-    require_secrets(settings)
-    db = prepare(settings.db_path)
-    try:
-        triage = triage or build_triage(db)
-    finally:
-        db.conn.close()
-    return Intake(settings, triage, data_keys(settings), senders)
+def prepare_db(path: Path) -> sqlite_utils.Database:
+    """Open (creating or migrating) the database and load the seed registry when it changed."""
+    db = get_db(path)
+    registry_store.ensure_seed(db)
+    registry_store.ensure_samples(db)
+    return db

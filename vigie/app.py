@@ -13,7 +13,7 @@ import web
 from bot.conversation import Checks
 from config import channels
 from config.settings import Settings
-from service import setup
+from service import engine
 from service.intake import Intake
 from service.outbound import Sender
 from webhooks.channel import Channel
@@ -47,4 +47,4 @@ def create_app(settings: Settings | None = None, *, senders: Mapping[str, Sender
 def build_intake(settings: Settings, *, senders: Mapping[str, Sender] | None = None,
                  triage: Checks | None = None) -> Intake:
     """The intake core over a migrated database, with the providers the settings allow unless `senders` is given."""
-    return setup.build_intake(settings, default_senders(settings) if senders is None else senders, triage=triage)
+    return engine.build_intake(settings, default_senders(settings) if senders is None else senders, triage=triage)

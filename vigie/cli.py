@@ -11,8 +11,8 @@ import click
 
 from bot.report import CHANNELS, Report
 from config.settings import Settings, SettingsError
+from service import setup
 from nlp.analyse import AnalysisError
-from service.engine import build_triage, prepare_db
 from store import StoreError
 from store.crypto import CryptoError
 from store.staff import StaffError
@@ -53,6 +53,8 @@ for _command in (*INTAKE_COMMANDS, *LEARN_COMMANDS):
 
 
 def _triage():
+    from service.engine import build_triage, prepare_db  # noqa: PLC0415 - the models load only for the commands that check
+
     return build_triage(prepare_db(Settings.from_env().db_path))
 
 
@@ -131,7 +133,7 @@ def _print(verdict: Any, as_json: bool, file: str | None) -> None:
 def migrate() -> None:
     """Create or migrate the database at VIGIE_DB and load the seed registry."""
     path = Settings.from_env().db_path
-    prepare_db(path)
+    setup.prepare_db(path)
     click.echo(f"database {path} is up to date", err=True)
 
 

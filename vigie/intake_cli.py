@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from config.settings import Settings, SettingsError
-from service import retention, setup
+from service import engine, retention, setup
 from store import maintenance, staff
 from store.db import StoreError
 from vigie import dev_secrets
@@ -69,7 +69,7 @@ def telegram_poll() -> None:
     settings = local_settings()
     if not settings.telegram_bot_token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
-    intake = setup.build_intake(settings, default_senders(settings))
+    intake = engine.build_intake(settings, default_senders(settings))
     poll.run(intake, settings.db_path, TelegramSender(settings.telegram_api_url, settings.telegram_bot_token),
              _stop_event())
 
@@ -85,7 +85,7 @@ def ingest_email() -> None:
     if len(raw) > MAX_EML_BYTES:
         raise StoreError("the e-mail is larger than 10 MB")
     settings = local_settings()
-    intake = setup.build_intake(settings, default_senders(settings))
+    intake = engine.build_intake(settings, default_senders(settings))
     db = connect(settings.db_path)
     answer = receive_email(intake, db, raw)
     if answer is None:  # a bounce, auto-reply or list mail: never answered (RFC 3834)

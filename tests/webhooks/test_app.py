@@ -127,3 +127,15 @@ def test_create_app_reads_the_environment_when_given_no_settings(tmp_path, monke
     app = create_app(triage=triage)
     assert app.config["VIGIE_DB"] == str(tmp_path / "env.sqlite3")
     assert Settings.from_env().db_path == tmp_path / "env.sqlite3"
+
+
+def test_building_the_app_leaves_no_database_connection_open_so_gunicorn_can_fork_it(settings):
+    """The Procfile preloads the app (`--preload`) and forks it: an SQLite connection must not cross a fork."""
+    import gc
+    import sqlite3
+
+    before = {id(o) for o in gc.get_objects() if isinstance(o, sqlite3.Connection)}
+    app = create_app(settings, senders={})  # the real engine, with its refreshers over the database
+    gc.collect()
+    opened = [o for o in gc.get_objects() if isinstance(o, sqlite3.Connection) and id(o) not in before]
+    assert app and not opened
