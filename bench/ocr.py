@@ -8,7 +8,8 @@ Truth is what the full triage finds in the original text of the messages shown w
 screen: a link or a phone number counts as recovered when the verdict on the picture's text has
 the very same URL or E.164 number. QR codes: the payload decoded exactly. Words: share of the
 original words (lower-cased) found in the OCR text. Timing covers bytes to PictureText (decode,
-OCR, QR, hashes), then to verdict. Peak memory: this process (engine and triage loaded) and,
+OCR, QR, hashes), then to verdict, as wall-clock time and as CPU time (this process plus
+its Tesseract processes): on a shared machine the CPU time is what one idle core would take. Peak memory: this process (engine and triage loaded) and,
 for Tesseract, one Tesseract process of its own (it runs beside the worker, one at a time).
 """
 from __future__ import annotations
@@ -46,6 +47,12 @@ def _triage():
     return triage, Report
 
 
+def _cpu_s() -> float:
+    """CPU seconds used so far by this process and the OCR processes it waited for."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -64,15 +71,16 @@ def measure(screens: Path, engine_name: str, limit: int | None = None) -> dict:
     entries = [json.loads(line) for line in (screens / "manifest.jsonl").read_text("utf-8").splitlines()][:limit]
     read_picture((screens / entries[0]["file"]).read_bytes(), engine=engine)  # warm-up: models loaded
     counts: Counter[str] = Counter()
-    read_ms, verdict_ms, misses = [], [], []
+    read_ms, verdict_ms, cpu_ms, misses = [], [], [], []
     for entry in entries:
         rows = [entry["rows"][i] for i in entry["visible_rows"]]
         original = "\n\n".join(r["text"] for r in rows)
         qr_truth = (entry["qr"],) if entry.get("qr_visible") else ()
         data = (screens / entry["file"]).read_bytes()
-        t0 = time.perf_counter()
+        c0, t0 = _cpu_s(), time.perf_counter()
         picture = read_picture(data, engine=engine)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), _cpu_s()
+        cpu_ms.append((c1 - c0) * 1000)
         seen = triage.check(Report(picture.text, "sms", sender=picture.header or None, hidden_links=picture.qr))
         t2 = time.perf_counter()
         read_ms.append((t1 - t0) * 1000)
@@ -92,6 +100,7 @@ def measure(screens: Path, engine_name: str, limit: int | None = None) -> dict:
         "words_recovered_pct": share("words_ok", "words"),
         "same_verdict_pct": share("verdict_ok", "screens"),
         "read_p50_ms": round(statistics.median(read_ms)), "read_p95_ms": round(_percentile(read_ms, 0.95)),
+        "read_cpu_p50_ms": round(statistics.median(cpu_ms)), "read_cpu_p95_ms": round(_percentile(cpu_ms, 0.95)),
         "to_verdict_p50_ms": round(statistics.median(verdict_ms)),
         "to_verdict_p95_ms": round(_percentile(verdict_ms, 0.95)),
         "peak_rss_mb": round(rss),

@@ -9,16 +9,21 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from pictures.types import CorruptPicture, DecompressionBomb, EmptyPicture, PictureTooLarge, UnsupportedPicture
 
 MAX_BYTES = 10 * 1024 * 1024  # the e-mail body limit; Twilio MMS media are at most 5 MB
-# A 50-megapixel phone camera (8160 x 6120) is the biggest honest picture a patient can send.
+# A 50-megapixel phone camera (8160 x 6120) is the biggest honest picture a patient can send:
+# up to that, a picture is reduced (JPEG while decoding, others by a box filter) rather than
+# refused, so that a photo of a letter with a QR code is read; beyond it, it is a bomb.
 MAX_PIXELS = 50_000_000
 # The long side OCR works on: a 1080 x 2400 screenshot is read as is, a photo is reduced to it.
 WORK_SIDE = 2400
 
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
+              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}  # EXIF orientation -> transpose
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
 _KNOWN_OTHERS = ((b"%PDF", "PDF"), (b"GIF8", "GIF"), (b"BM", "BMP"), (b"II*\x00", "TIFF"),
                  (b"MM\x00*", "TIFF"), (b"PK\x03\x04", "ZIP"), (b"<svg", "SVG"), (b"<?xml", "XML"))
@@ -88,19 +93,31 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
-            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF orientation: a quarter turn
-            image = ImageOps.exif_transpose(image)
+            orientation = image.getexif().get(0x0112, 1)
+            image = _shrink(image)  # before any copy: a 40-megapixel PNG must not be copied whole
+            if orientation in _TRANSPOSE:
+                image = image.transpose(_TRANSPOSE[orientation])
             rgb = _flatten(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise DecompressionBomb(f"the {kind.upper()} picture is too big once decoded ({e})") from None
     except Exception as e:  # truncated data, CRC error, oversized text chunk
         raise CorruptPicture(f"the {kind.upper()} picture cannot be decoded: {e}") from None
-    if turned:
+    if orientation in (5, 6, 7, 8):  # a quarter turn swaps the sides
         width, height = height, width
     scale = min(1.0, WORK_SIDE / max(rgb.size))
     if scale < 1.0:
         rgb = rgb.resize((max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))), Image.LANCZOS)
     return Decoded(kind, width, height, rgb, rgb.width / width)
+
+
+def _shrink(image: Image.Image) -> Image.Image:
+    """A picture more than twice WORK_SIDE long, box-reduced by a whole factor (cheap, no copy first)."""
+    factor = max(image.size) // WORK_SIDE
+    if factor < 2:
+        return image
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):
+        image = image.convert("RGBA" if "transparency" in image.info or "A" in image.mode else "RGB")
+    return image.reduce(factor)
 
 
 def _flatten(image: Image.Image) -> Image.Image:

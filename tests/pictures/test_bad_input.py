@@ -96,3 +96,13 @@ def test_a_heic_photo_is_decoded_when_pillow_heif_is_installed():
     Image.new("RGB", (64, 48), (200, 10, 10)).save(buffer, "HEIF")
     decoded = decode(buffer.getvalue())
     assert (decoded.kind, decoded.width, decoded.height) == ("heic", 64, 48)
+
+
+def test_a_phone_photo_is_turned_upright_by_its_exif_orientation():
+    image = Image.new("RGB", (400, 300), (250, 250, 250))
+    exif = image.getexif()
+    exif[0x0112] = 6  # the camera was held upright: rotate 90 degrees clockwise to view
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    decoded = decode(buffer.getvalue())
+    assert (decoded.width, decoded.height) == (300, 400) and decoded.image.size == (300, 400)
