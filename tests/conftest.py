@@ -1,4 +1,6 @@
-"""Shared fixtures: one real triage engine per session, payload factories, the network-edge guard."""
+"""Shared fixtures: one real triage engine per session, the network-edge guard, the desk fixtures.
+
+Payload factories live in tests/factories.py (imported by path, never `from conftest import`)."""
 from __future__ import annotations
 
 import secrets
@@ -11,6 +13,10 @@ import pytest
 from bot.report import Report  # noqa: E402
 from bot.triage import Triage  # noqa: E402
 from service.engine import build_triage, prepare_db  # noqa: E402
+from tests.factories import make_report
+
+# The desk fixtures (app, db, accounts, reviewer, admin, file_report) for tests/review and tests/store.
+pytest_plugins = ("tests.review.fixtures",)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -76,13 +82,6 @@ def index(triage: Triage):
 def analyser(triage: Triage):
     """The analyser (nlp) of the shared engine."""
     return triage.analyser
-
-
-def make_report(text: str = "Bonjour, ceci est un message.", **overrides: Any) -> Report:
-    """Factory: a Report with defaults a test overrides (channel, sender, subject...)."""
-    fields: dict[str, Any] = {"text": text, "channel": "sms", "sender": None}
-    fields.update(overrides)
-    return Report(**fields)
 
 
 @pytest.fixture

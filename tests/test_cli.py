@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SHARED, needs_shared
+from tests.conftest import SHARED, needs_shared
 from vigie.cli import main
 
 VERDICT_KEYS = {"verdict", "score", "lang", "institution", "reasons", "links", "phones", "sender", "reply"}

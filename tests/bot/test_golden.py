@@ -7,32 +7,11 @@ strict xfail until the engine is fixed.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from bot.replies import texts
 from bot.verdict import VERDICTS
-from conftest import make_report
-
-GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden.jsonl"
-
-
-def load_golden() -> list[dict]:
-    return [json.loads(line) for line in GOLDEN.read_text("utf-8").splitlines() if line.strip()]
-
-
-CASES = load_golden()
-
-
-def accepted(case: dict) -> list[str]:
-    return case["expected"] if isinstance(case["expected"], list) else [case["expected"]]
-
-
-def golden_report(case: dict):
-    return make_report(case["text"], channel=case.get("channel") or "sms", sender=case.get("sender"))
-
+from tests.bot.golden import CASES, accepted, golden_report
 
 def _param(case: dict):
     marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if case.get("xfail") else []

@@ -5,8 +5,8 @@ import pytest
 
 from bot import replies
 from config.channels import traits
-from conftest import make_report
-from test_golden import CASES, golden_report
+from tests.bot.golden import CASES, golden_report
+from tests.factories import make_report
 
 # --- SMS segment counting ---------------------------------------------------------------------
 

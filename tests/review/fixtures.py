@@ -1,6 +1,6 @@
 """Desk fixtures: a real app on a temp SQLite file, staff accounts, signed-in clients, reports filed through the
-real intake core. Test modules star-import them: a conftest.py here would shadow tests/conftest.py for the modules
-that do `from conftest import ...`."""
+real intake core. tests/conftest.py registers them for every directory (`pytest_plugins`); the tests of
+tests/store use them too. Test modules import only the constants and helpers (REVIEWER, sign_in...)."""
 from __future__ import annotations
 
 import re

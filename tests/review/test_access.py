@@ -11,7 +11,6 @@ from store import review as queries
 from store import registry_admin, staff
 from store.clock import now
 from vigie.app import create_app
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import ADMIN, PASSWORD, REVIEWER, csrf_token, page_token, sign_in
 
 CONTACT = {"source": "https://www.ameli.fr/assure/adresses-et-contacts", "checked": "2026-11-20"}

@@ -8,7 +8,6 @@ import pytest
 
 from store import audit
 from store.clock import parse
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import ADMIN, REVIEWER, page_token
 
 

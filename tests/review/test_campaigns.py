@@ -5,7 +5,6 @@ import pytest
 
 from bot import campaigns
 from bot.report import Report
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from service.desk import assign_pending
 
 GENUINE = ("Bonjour Madame Martin, votre compte rendu d'examen est disponible dans votre espace patient : "

@@ -7,7 +7,6 @@ from review import svgcharts
 
 import pytest
 
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.seeds import seed_dashboard
 
 

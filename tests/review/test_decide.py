@@ -12,7 +12,6 @@ from tests.conftest import SHARED, needs_shared
 from service import desk
 from store import reporters
 from store.db import connect
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import REVIEWER, page_token
 from service.engine import build_triage
 

@@ -10,7 +10,6 @@ import pytest
 import stix2
 
 from service import desk
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import REVIEWER
 from tests.review.seeds import PATIENT_BIRTH, PATIENT_NAME, PATIENT_STREET, seed_dashboard
 

@@ -8,7 +8,6 @@ import pytest
 
 from review import present
 from service.desk import assign_pending
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import REVIEWER, page_token
 
 HOSTILE = ('<script>alert("x")</script> Bonjour, payez ici <a href="javascript:alert(1)">clic</a> '

@@ -11,7 +11,6 @@ from service import desk
 from store import registry as registry_store
 from store import registry_admin
 from store.directory import SqliteDirectory
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import ADMIN, REVIEWER, page_token
 
 SOURCE = "https://www.ameli.fr/assure/adresses-et-contacts"

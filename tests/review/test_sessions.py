@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from store import staff
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin)
 from tests.review.fixtures import PASSWORD, REVIEWER, csrf_token, page_token, sign_in
 
 

@@ -13,7 +13,6 @@ import pytest
 from service import desk
 from store import campaigns, clock, maintenance, registry_admin, reporters
 from store.registry_admin import ContactInput
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import ADMIN, REVIEWER
 from vigie import telegram_poll
 

@@ -11,7 +11,6 @@ import pytest
 from bot.report import Report
 from service import desk
 from store import clock, exports, maintenance, reporters
-from tests.review.fixtures import *  # noqa: F403 - the desk fixtures (app, db, accounts, reviewer, admin, file_report)
 from tests.review.fixtures import REVIEWER
 from service.intake import Inbound
 
