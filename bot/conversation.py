@@ -1,7 +1,9 @@
 """The conversation with a patient: commands, the verdict, "who sent it?", the privacy notice."""
 from __future__ import annotations
 
+import logging
 import re
+import traceback
 import unicodedata
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -23,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
 }
 _TEXT_OF = {"stop": "stopped", "forget": "forgotten"}  # commands answered by what was done
 ASK_SENDER_VERDICTS = ("unknown", "suspicious")
+log = logging.getLogger("vigie.conversation")
 _URLISH = re.compile(r"https?://|www\.|\.[a-z]{2,4}/", re.I)
 
 
@@ -104,7 +107,8 @@ def respond(report: Report, ctx: Context, triage: Checks, *, media: bool = False
 def _check(report: Report, ctx: Context, triage: Checks) -> Outcome:
     try:
         verdict = triage.check(report)
-    except Exception:  # noqa: BLE001 - a failed analysis must never lose the report
+    except Exception as exc:  # noqa: BLE001 - a failed analysis must never lose the report
+        _log_failure("analysis", exc)
         lang = _lang(report.lang)
         return Outcome("error", (triage.error_reply(lang),) + _notice(ctx, lang), lang,
                        report=report, status="error")
@@ -121,13 +125,21 @@ def _refine(report: Report, ctx: Context, triage: Checks) -> Outcome:
     original = Report(text=ctx.awaiting_sender or "", channel=report.channel, sender=sender, lang=ctx.lang)
     try:
         verdict = triage.check(original)
-    except Exception:  # noqa: BLE001 - keep the first answer; staff see the case
+    except Exception as exc:  # noqa: BLE001 - keep the first answer; staff see the case
+        _log_failure("re-check with the sender", exc)
         lang = _lang(ctx.lang)
         return Outcome("error", (triage.error_reply(lang),), lang, report=original, status="error",
                        refines=True)
     text = _t(verdict.lang, "refined", sender=sender) + "\n" + verdict.reply
     return Outcome("refined", (text,), verdict.lang, report=original, verdict=verdict,
                    status=status_of(verdict), refines=True)
+
+
+def _log_failure(what: str, exc: BaseException) -> None:
+    """The failure with its traceback (where it broke), never its message: that may quote the patient's text."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("%s failed (%s); the report is kept as an error case\nTraceback (most recent call last):\n%s",
+              what, type(exc).__name__, frames.rstrip())
 
 
 def status_of(verdict: Verdict) -> str:

@@ -5,20 +5,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from store import clock
+from store import clock, staff
 from store.staff import ROLES, StaffError
 
 QUEUE_LIMIT = 100
 RECENT_LIMIT = 50
 MAX_FAILED_LOGINS = 5  # consecutive failures before an account is locked
 LOCK_MINUTES = 15
-_HASHER = PasswordHasher()
 # A real hash to verify against when the e-mail is unknown, so both paths take the same time.
-_DUMMY_HASH = _HASHER.hash("vigie-no-such-account")
+_DUMMY_HASH = staff.hash_password("vigie-no-such-account")
 
 # A case needs a person: unknown, error, disputed, or suspicious below the review score, unless its campaign
 # was decided (and nobody disputed it since).
@@ -123,18 +120,15 @@ def authenticate(db: Database, email: str, password: str, when: datetime | None 
     moment = when or clock.now()
     row = db.execute("SELECT id, email, role, password_hash, failed_logins, locked_until FROM staff WHERE email = ?",
                      [(email or "").strip().lower()]).fetchone()
-    try:
-        good = _HASHER.verify(row[3] if row else _DUMMY_HASH, password or "")
-    except (VerificationError, InvalidHashError):
-        good = False
+    good = staff.verify_password(row[3] if row else _DUMMY_HASH, password)  # as slow with no such account
     if row is None:
         return None
     locked = row[5] is not None and clock.parse(row[5]) > moment
     with db.atomic():
         if good and not locked:
             db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?", [row[0]])
-            if _HASHER.check_needs_rehash(row[3]):
-                db.execute("UPDATE staff SET password_hash = ? WHERE id = ?", [_HASHER.hash(password), row[0]])
+            if staff.needs_rehash(row[3]):
+                db.execute("UPDATE staff SET password_hash = ? WHERE id = ?", [staff.hash_password(password), row[0]])
             return StaffMember(row[0], row[1], row[2])
         failures = row[4] + 1
         until = clock.iso(moment + timedelta(minutes=LOCK_MINUTES)) if failures >= MAX_FAILED_LOGINS else row[5]
@@ -167,8 +161,3 @@ def unlock(db: Database, staff_id: int) -> bool:
     with db.atomic():
         return db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?",
                           [staff_id]).rowcount == 1
-
-
-def audit_log(db: Database, limit: int = 200) -> list[dict[str, Any]]:
-    """The latest audit entries."""
-    return list(db.query("SELECT id, at, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?", [limit]))

@@ -5,12 +5,13 @@ import secrets
 import sqlite3
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from store import clock
 
 ROLES = ("reviewer", "admin")
-_HASHER = PasswordHasher()
+_HASHER = PasswordHasher()  # the one password hasher: accounts, sign-in, rehash
 
 
 class StaffError(ValueError):
@@ -20,6 +21,19 @@ class StaffError(ValueError):
 def hash_password(password: str) -> str:
     """The argon2id hash of a password."""
     return _HASHER.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """True when `password` matches `stored_hash` (a malformed hash never matches)."""
+    try:
+        return _HASHER.verify(stored_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's."""
+    return _HASHER.check_needs_rehash(stored_hash)
 
 
 def generate_password() -> str:

@@ -1,6 +1,8 @@
 """The pure conversation: commands in both languages, the privacy notice, "who sent it?", failures."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.conversation import Context, command_of, looks_like_sender, respond
@@ -60,3 +62,22 @@ def test_a_long_message_while_waiting_is_a_new_report_not_an_answer(triage):
     ctx = Context(awaiting_sender="Bonjour")
     assert not respond(Report("Un autre message suspect reçu ce matin avec un lien https://x.io"), ctx, triage).refines
     assert not looks_like_sender("https://ameli.fr")
+
+
+class ExplodingOnText:
+    """A triage whose analysis raises with the message text in the exception (as a library might)."""
+
+    def check(self, report):
+        raise ValueError(f"cannot parse {report.text!r}")
+
+    def error_reply(self, lang):
+        return f"error-{lang}"
+
+
+def test_a_failed_analysis_is_logged_with_its_traceback_but_never_the_message_text(caplog):
+    caplog.set_level(logging.ERROR, logger="vigie")
+    outcome = respond(Report("Mme DUPONT, votre dossier 4471 est bloqué"), Context(), ExplodingOnText())
+    assert outcome.kind == "error"
+    logged = caplog.text
+    assert "analysis failed (ValueError)" in logged and "in check" in logged  # the frame that raised
+    assert "DUPONT" not in logged and "4471" not in logged
