@@ -11,7 +11,7 @@ from nlp import extract
 from nlp.analyse import analysed_text
 from nlp.domains import has_public_suffix
 from pictures import read_picture
-from tests.pictures.conftest import SCAM_LINK, SCAM_PHONE
+from tests.pictures.cases import SCAM_LINK, SCAM_PHONE
 
 
 def links_and_numbers(text: str) -> tuple[set[str], set[str]]:
