@@ -11,9 +11,8 @@ from rapidfuzz import fuzz, process
 
 from bot import replies
 from bot.report import Report
-from nlp.analyse import MAX_CHARS
+from nlp import analyse
 from nlp.domains import split_host
-from nlp.refang import refang
 from nlp.types import Findings
 
 # Two texts belong to one campaign when their normalised forms are this similar (rapidfuzz ratio, 0..1).
@@ -40,7 +39,6 @@ _AMOUNT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:€|eur\b|euros?\b|£|\$)|[€£$]\s
 _TIME = re.compile(r"\b\d{1,2}\s?[h:]\s?\d{0,2}\b")
 _NUMBER = re.compile(r"\d+")
 _NOISE = re.compile(r"[^\w<>]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -61,6 +59,19 @@ class Fingerprint:
     text: str
     indicators: tuple[tuple[str, str], ...]
 
+    def to_json(self) -> dict[str, Any]:
+        """The form stored with a case's verdict (so the desk never derives it again)."""
+        return {"shape": self.shape, "text": self.text, "indicators": [list(i) for i in self.indicators]}
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Fingerprint | None":
+        """The stored form back, or None when absent or unreadable."""
+        try:
+            return cls(str(data["shape"]), str(data["text"]),
+                       tuple((str(kind), str(value)) for kind, value in data["indicators"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
     @property
     def key(self) -> str:
         """A stable hash of shape and text (exact-match lookups)."""
@@ -73,10 +84,10 @@ class Fingerprint:
 
 
 def analysed_text(text: str, subject: str | None, data: Mapping[str, Any]) -> str:
-    """The text the verdict's spans refer to: stored with the verdict, or rebuilt as the analyser did."""
+    """The text the verdict's spans refer to: stored with the verdict, or rebuilt by the analyser's own function."""
     if isinstance(data.get("text"), str):
         return data["text"]
-    return refang(_CONTROL.sub(" ", Report(text or "", subject=subject).full_text()))[:MAX_CHARS]
+    return analyse.analysed_text(Report(text or "", subject=subject).full_text())
 
 
 def _fold(text: str) -> str:
@@ -144,6 +155,12 @@ def from_verdict(data: Mapping[str, Any], text: str) -> Fingerprint:
     sender = data.get("sender") or {}
     found.append(sender_indicator(sender.get("value", ""), sender.get("status", "")))
     return Fingerprint(shape_of(marks), normalise(text, marks), _unique(found))
+
+
+def of_case(text: str, subject: str | None, data: Mapping[str, Any]) -> Fingerprint:
+    """A stored case's fingerprint: the one computed when it was checked (cases stored before
+    fingerprints were stored: derived from their verdict JSON)."""
+    return Fingerprint.from_json(data.get("fingerprint")) or from_verdict(data, analysed_text(text, subject, data))
 
 
 def from_findings(f: Findings) -> Fingerprint:

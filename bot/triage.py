@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Protocol
 
-from bot import replies
+from bot import campaigns, replies
+from bot.campaigns import Fingerprint
 from bot.decide import Decision, decide
 from bot.evidence import Evidence
 from bot.report import Report
@@ -23,7 +24,7 @@ class Analyses(Protocol):
 
 
 # A staff decision on the campaign a message belongs to: (verdict, decided_at), or None.
-CampaignLookup = Callable[[Findings], "tuple[str, str] | None"]
+CampaignLookup = Callable[[Fingerprint], "tuple[str, str] | None"]
 
 
 class Triage:
@@ -53,7 +54,8 @@ class Triage:
         wording = self.wording.score(findings) if self.wording is not None else None
         decision = decide(findings, self.analyser.index, envelope, wording=wording, scorer=self.scorer,
                           authenticated=report.auth_passed and not report.auth_failed)
-        confirmed = self.campaigns(findings) if self.campaigns is not None else None
+        fingerprint = campaigns.from_findings(findings)  # once: the lookup and the stored case share it
+        confirmed = self.campaigns(fingerprint) if self.campaigns is not None else None
         if confirmed is not None:
             decision = _with_confirmation(decision, *confirmed)
         lang = report.lang if report.lang in replies.LANGS else findings.lang
@@ -70,6 +72,7 @@ class Triage:
             sender={"value": findings.sender.value, "status": findings.sender.status}
             if findings.sender else None,
             text=findings.text,
+            fingerprint=fingerprint,
         )
 
     def error_reply(self, lang: str) -> str:

@@ -45,6 +45,7 @@ class Verdict:
     sender: dict[str, Any] | None = None
     text: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    fingerprint: Any = None  # bot.campaigns.Fingerprint, computed once by the check; stored, never shown
 
     def to_dict(self) -> dict[str, Any]:
         """The verdict JSON of DESIGN.md, plus the analysed text its spans point into."""
@@ -55,6 +56,14 @@ class Verdict:
             "links": list(self.links), "phones": list(self.phones), "sender": self.sender,
             "reply": self.reply, "text": self.text, **self.extra,
         }
+
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON stored with a case: the verdict JSON plus the campaign fingerprint of the check."""
+        out = self.to_dict()
+        if self.fingerprint is not None:
+            out["fingerprint"] = self.fingerprint.to_json()
+        return out
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

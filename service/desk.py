@@ -65,7 +65,7 @@ def verdict_data(raw: str | None) -> dict[str, Any]:
 def member_of(text: str, subject: str | None, raw_verdict: str | None) -> store.Member:
     """The campaign fingerprint of one stored case, as plain values for the store."""
     data = verdict_data(raw_verdict)
-    fp = fingerprints.from_verdict(data, fingerprints.analysed_text(text, subject, data))
+    fp = fingerprints.of_case(text, subject, data)
     inst = data.get("institution") if isinstance(data.get("institution"), dict) else {}
     return store.Member(fp.key, fp.shape, fp.text, fp.indicators, inst.get("id"), inst.get("name"))
 

@@ -115,7 +115,7 @@ class Intake:
                  waiting: cases.Case | None, store: Also) -> Answer:
         if waiting and outcome.verdict is not None and outcome.report is not None:
             cases.refine(db, waiting.id, sender=outcome.report.sender or "", verdict=outcome.verdict.verdict,
-                         score=outcome.verdict.score, verdict_json=_json(outcome.verdict.to_dict()),
+                         score=outcome.verdict.score, verdict_json=_json(outcome.verdict.stored()),
                          reply=outcome.text, status=outcome.status or "answered")
         if pseudonym:
             conversation.clear(db, pseudonym)
@@ -131,7 +131,7 @@ class Intake:
             text=report.text, status=outcome.status or "error", reporter=pseudonym, subject=report.subject,
             sender=report.sender, verdict=verdict.verdict if verdict else None,
             score=verdict.score if verdict else None,
-            verdict_json=_json(verdict.to_dict()) if verdict else None, reply=outcome.text, lang=outcome.lang)
+            verdict_json=_json(verdict.stored()) if verdict else None, reply=outcome.text, lang=outcome.lang)
 
     def _answer(self, db: Database, msg: Inbound, outcome: Outcome, delivery: cases.Delivery,
                 pseudonym: str | None) -> Answer:

@@ -9,7 +9,6 @@ import sqlite_utils
 from bot import campaigns as fingerprints
 from nlp.analyse import Analyser
 from nlp.registry_index import RegistryIndex
-from nlp.types import Findings
 from store import campaigns as store
 from store import registry as registry_store
 from store import registry_admin
@@ -17,7 +16,7 @@ from store.db import ReadOnlyConnections
 
 
 class CampaignLookup:
-    """Findings -> (verdict, decided_at) of a decided campaign with the same shape and close wording."""
+    """A message's fingerprint -> (verdict, decided_at) of a decided campaign with the same shape and close wording."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -27,11 +26,10 @@ class CampaignLookup:
         self._decided: dict[str, tuple[str, str]] = {}
         self._by_shape: dict[str, dict[str, str]] = {}
 
-    def __call__(self, findings: Findings) -> tuple[str, str] | None:
+    def __call__(self, fp: fingerprints.Fingerprint) -> tuple[str, str] | None:
         self.refresh()
         if not self._decided:
             return None
-        fp = fingerprints.from_findings(findings)
         if not fp.wording_counts:
             return None  # a bare link or number: the blocklist answers for it, not the wording
         hit = self._decided.get(fp.key)

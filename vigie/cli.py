@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from bot.report import CHANNELS, Report
+from bot.report import Report
+from config import channels
 from config.settings import Settings, SettingsError
 from service import setup
 from nlp.analyse import AnalysisError
@@ -76,7 +77,7 @@ def _read_text(text: str | None) -> str:
 @main.command()
 @click.argument("args", nargs=-1)
 @click.option("--sender", help="Who sent it: SMS sender ID, phone number or e-mail address.")
-@click.option("--channel", type=click.Choice(CHANNELS[:4]), help="sms (default), whatsapp, telegram, email.")
+@click.option("--channel", type=click.Choice(channels.received_on()), help="sms (default), whatsapp, telegram, email.")
 @click.option("--eml", is_flag=True, help="The arguments are raw e-mail files (.eml).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict JSON (one object per line).")
 def check(args: tuple[str, ...], sender: str | None, channel: str | None, eml: bool,

@@ -81,7 +81,7 @@ def submit():
 def _store(report: Report, verdict) -> bool:
     case = cases.NewCase(text=report.text, status="needs_review", sender=report.sender,
                          verdict=verdict.verdict, score=verdict.score, reply=verdict.reply, lang=verdict.lang,
-                         verdict_json=json.dumps(verdict.to_dict(), ensure_ascii=False))
+                         verdict_json=json.dumps(verdict.stored(), ensure_ascii=False))
     delivery = cases.record(get_db(), "web", uuid.uuid4().hex, verdict.reply, case)
     current_app.logger.info("try-it: case %s sent to staff", delivery.case_id)
     return True

@@ -1,10 +1,13 @@
 """Campaigns: reports that share a non-official indicator or close wording are grouped; official never joins fake."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot import campaigns
 from bot.report import Report
+from service import desk
 from service.desk import assign_pending
 
 GENUINE = ("Bonjour Madame Martin, votre compte rendu d'examen est disponible dans votre espace patient : "
@@ -41,6 +44,16 @@ def test_the_stored_verdict_and_the_live_findings_give_the_same_fingerprint(tria
     verdict = triage.check(Report(LURE, "sms")).to_dict()
     stored = campaigns.from_verdict(verdict, campaigns.analysed_text(LURE, None, verdict))
     assert stored == campaigns.from_findings(analyser.analyse(LURE))
+
+
+def test_a_case_keeps_the_fingerprint_its_check_computed_and_the_desk_reads_it_back(db, file_report, triage):
+    case_id = file_report(LURE)
+    row = db.execute("SELECT text, subject, verdict_json FROM cases WHERE id = ?", [case_id]).fetchone()
+    data = desk.verdict_data(row[2])
+    assert campaigns.Fingerprint.from_json(data["fingerprint"]) == triage.check(Report(LURE, "sms")).fingerprint
+    data["fingerprint"]["text"] = "stored once"  # the desk takes the stored one; it does not derive it again
+    assert desk.member_of(row[0], row[1], json.dumps(data)).text == "stored once"
+    assert "fingerprint" not in triage.check(Report(LURE, "sms")).to_dict()  # never in the public verdict JSON
 
 
 def test_defanged_links_in_the_stored_text_still_line_up(triage):
