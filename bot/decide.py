@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.evidence import (LURES, RISKY_REQUESTS, UNOFFICIAL_CONTACT, Evidence, feature_codes, gather,
                           rules_score)
-from bot.scorer import WORDING, Scorer, Thresholds
+from bot.scorer import LOCAL, WORDING, Scorer, Thresholds
 from bot.wording import Wording
 from nlp.registry_index import RegistryIndex
 from nlp.types import Findings, Institution
@@ -55,9 +55,10 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
         score = rules_score(ev)
     else:
         logit = wording.logit if wording is not None else None
+        local = wording.local if wording is not None else None
         lang_cuts = scorer.cuts(f.lang)
         rules = rules_score(ev)
-        score = scorer.probability(feature_codes(ev, f.lang), logit, rules)
+        score = scorer.probability(feature_codes(ev, f.lang), logit, rules, local)
         if rules >= lang_cuts.rules:  # where the rules alone were shown precise enough
             score = max(score, lang_cuts.suspicious)
         if strong:  # registry facts stay decisive: no wording makes a lookalike domain harmless
@@ -91,7 +92,10 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
     # genuine (a low score on its own may only mean there was nothing to read).
     # On e-mail, where anything can be forged and long texts read smoothly, the wording alone
     # never vouches: it takes an authenticated sender or an official contact.
-    signs = [e for e in ev if e.legit and not (f.channel == "email" and e.code == "wording_genuine")]
+    # Nor does it vouch for a link or number that is not the institution's (an unknown site, a
+    # shortened link, a foreign number): only an official contact can.
+    unvouched = f.channel == "email" or any(e.code in UNOFFICIAL_CONTACT for e in ev)
+    signs = [e for e in ev if e.legit and not (unvouched and e.code == "wording_genuine")]
     if score <= cuts.legitimate and not asks_risky(f, ev) and signs:
         return "legitimate"
     return "unknown"
@@ -111,8 +115,9 @@ def _with_learned_weights(ev: list[Evidence], scorer: Scorer, wording: Wording |
                           score: float, f: Findings) -> list[Evidence]:
     """Evidence ordered by what it weighed in the learned model, plus the wording as a reason."""
     lang = f.lang
-    contrib = scorer.contributions(feature_codes(ev, lang), wording.logit if wording else None)
-    wording_weight = contrib.get(WORDING, 0.0) + contrib.get(WORDING + ":fr", 0.0)
+    contrib = scorer.contributions(feature_codes(ev, lang), wording.logit if wording else None,
+                                   local=wording.local if wording else None)
+    wording_weight = contrib.get(WORDING, 0.0) + contrib.get(WORDING + ":fr", 0.0) + contrib.get(LOCAL, 0.0)
     out = [e if e.strong else replace(e, weight=round(abs(contrib.get(e.code, 0.0)), 4),
                                       legit=e.legit or contrib.get(e.code, 0.0) < -0.05) for e in ev]
     if wording is not None and wording.words and wording_weight > 0.5:
