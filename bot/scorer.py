@@ -15,24 +15,30 @@ from pathlib import Path
 from typing import Any, Iterable
 
 WORDING = "wording"
+LOCAL = "wording_local"  # the text model fitted on the project's own messages only
 RULES = "rules"
 LOGIT_CLIP = 8.0
 
 
-def features(codes: Iterable[str], wording_logit: float | None, rules: float | None = None) -> dict[str, float]:
+def features(codes: Iterable[str], wording_logit: float | None, rules: float | None = None,
+             local: float | None = None) -> dict[str, float]:
     """The features of one message (only the non-zero ones): evidence codes, the wording, the rules.
 
     `rules` is the first version's hand-set noisy-OR of the same evidence: its interactions
     (a lure *with* a contact, pressure *and* an action) are kept as one feature whose weight is fitted.
 
     The wording's weight may differ by language (`lang:fr` is one of the codes), since the text
-    model has seen far more English SMS than French messages.
+    model has seen far more English SMS than French messages. `local` is the logit of the second
+    text model, fitted on the project's messages only (institutions' genuine messages and the
+    scams that imitate them), where the research SMS set's everyday chat teaches nothing.
     """
     x = {code: 1.0 for code in codes}
     if wording_logit is not None:
         x[WORDING] = max(-LOGIT_CLIP, min(LOGIT_CLIP, wording_logit))
         if "lang:fr" in x:
             x[WORDING + ":fr"] = x[WORDING]
+    if local is not None:
+        x[LOCAL] = max(-LOGIT_CLIP, min(LOGIT_CLIP, local))
     if rules is not None:
         r = min(max(rules, 1e-4), 1 - 1e-4)
         x[RULES] = max(-LOGIT_CLIP, min(LOGIT_CLIP, math.log(r / (1 - r))))
@@ -64,13 +70,14 @@ class Scorer:
         return self.by_lang.get(lang, self.thresholds)
 
     def contributions(self, codes: Iterable[str], wording_logit: float | None,
-                      rules: float | None = None) -> dict[str, float]:
+                      rules: float | None = None, local: float | None = None) -> dict[str, float]:
         """What each feature adds to the log-odds."""
-        return {k: v * self.weights.get(k, 0.0) for k, v in features(codes, wording_logit, rules).items()}
+        return {k: v * self.weights.get(k, 0.0) for k, v in features(codes, wording_logit, rules, local).items()}
 
-    def probability(self, codes: Iterable[str], wording_logit: float | None, rules: float | None = None) -> float:
+    def probability(self, codes: Iterable[str], wording_logit: float | None, rules: float | None = None,
+                    local: float | None = None) -> float:
         """The calibrated chance that the message is a scam."""
-        z = self.intercept + sum(self.contributions(codes, wording_logit, rules).values())
+        z = self.intercept + sum(self.contributions(codes, wording_logit, rules, local).values())
         return 1 / (1 + math.exp(-max(-40.0, min(40.0, z))))
 
     def to_json(self) -> str:

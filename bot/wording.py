@@ -97,15 +97,19 @@ class Wording:
     logit: float
     family: str  # the scam family it resembles most ("" when unsure)
     words: tuple[tuple[Span, float], ...]  # the words that weighed most towards "scam"
+    local: float | None = None  # the logit of the model fitted on the project's own messages
 
 
 class WordingModel:
     """Loaded weights of the text model; `score` is thread-safe."""
 
     def __init__(self, coef: np.ndarray, intercept: float, families: list[str],
-                 family_coef: np.ndarray, family_intercept: np.ndarray, meta: dict[str, Any]) -> None:
+                 family_coef: np.ndarray, family_intercept: np.ndarray, meta: dict[str, Any],
+                 local: tuple[np.ndarray, float] | None = None) -> None:
         self.coef = coef.astype(np.float32)
         self.intercept = float(intercept)
+        # The second model (project's messages only): institutions' wording against its imitations.
+        self.local = (local[0].astype(np.float32), float(local[1])) if local is not None else None
         self.families = families
         self.family_coef = family_coef.astype(np.float32)
         self.family_intercept = family_intercept.astype(np.float32)
@@ -118,32 +122,41 @@ class WordingModel:
         with source.open("rb") as fh:
             data = np.load(fh, allow_pickle=False)
             meta = json.loads(str(data["meta"]))
+            local = (data["local_coef"], float(data["local_intercept"])) if "local_coef" in data else None
             return cls(data["coef"], float(data["intercept"]), list(meta["families"]),
-                       data["family_coef"], data["family_intercept"], meta)
+                       data["family_coef"], data["family_intercept"], meta, local)
 
     def save(self, path: Path) -> None:
         """Write the weights file (no pickle: plain arrays and a JSON header)."""
         meta = {**self.meta, "families": self.families}
+        local = {"local_coef": self.local[0].astype(np.float16), "local_intercept": np.float32(self.local[1])} \
+            if self.local is not None else {}
         with path.open("wb") as fh:
             np.savez_compressed(fh, coef=self.coef.astype(np.float16), intercept=np.float32(self.intercept),
                                 family_coef=self.family_coef.astype(np.float16),
-                                family_intercept=self.family_intercept,
+                                family_intercept=self.family_intercept, **local,
                                 meta=np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True)))
 
     def logits(self, x: sparse.csr_matrix) -> np.ndarray:
         """Raw scores of featurised rows."""
         return np.asarray(x @ self.coef).ravel() + self.intercept
 
+    def local_logits(self, x: sparse.csr_matrix) -> np.ndarray | None:
+        """Raw scores of the project-only model (None when the model has none)."""
+        return None if self.local is None else np.asarray(x @ self.local[0]).ravel() + self.local[1]
+
     def score(self, findings: Findings) -> Wording:
         """How much the wording of this message resembles known scams, and why."""
         prepared = prepare(findings)
         x = featurise([prepared])
         logit = float(self.logits(x)[0])
+        local = self.local_logits(x)
         family = ""
         if self.families:
             fam = np.asarray(fold(x) @ self.family_coef.T).ravel() + self.family_intercept
             family = self.families[int(np.argmax(fam))]
-        return Wording(_sigmoid(logit), logit, family, self._weighty_words(findings))
+        return Wording(_sigmoid(logit), logit, family, self._weighty_words(findings),
+                       None if local is None else float(local[0]))
 
     def _weighty_words(self, findings: Findings, top: int = 3) -> tuple[tuple[Span, float], ...]:
         masked = [item.span for attr, _ in _MASKS for item in getattr(findings, attr)]
@@ -154,7 +167,10 @@ class WordingModel:
         if not found:
             return ()
         words = list(dict.fromkeys(unaccent(m.group().lower()) for m in found))
-        weight = dict(zip(words, self.logits(featurise(words)) - self.intercept))
+        x = featurise(words)
+        local = self.local_logits(x)
+        weight = dict(zip(words, self.logits(x) - self.intercept
+                          + (0 if local is None else local - self.local[1])))  # type: ignore[index]
         ranked = sorted(found, key=lambda m: -weight[unaccent(m.group().lower())])
         out: list[tuple[Span, float]] = []
         for m in ranked:

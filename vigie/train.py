@@ -38,7 +38,7 @@ MIN_FAMILY = 4  # families with fewer scams are named "other"
 SUSPICIOUS_FA = {"project": 0.05, "mendeley": 0.004}
 SCAM_FA = {"project": 0.01, "mendeley": 0.001}
 LEGIT_FALLBACK = 0.1
-LEGIT_LEAK = 0.10  # share of scams that may be among the messages called "legitimate"
+LEGIT_LEAK = 0.10  # share of the scams that may score low enough to be called "legitimate"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "bot" / "model"
 
 
@@ -137,20 +137,29 @@ class Model:
 
 def fit(prep: Prepared, idx: np.ndarray, seed: int = SEED, *, figures: bool = False) -> Model:
     """The whole pipeline on the cases `idx`: text model, combination, thresholds."""
-    oof = np.zeros(len(prep.cases))
+    oof, oof_local = np.zeros(len(prep.cases)), np.zeros(len(prep.cases))
     for train, test in folds(prep, idx):
         coef, intercept = _fit_text(prep, train, seed)
         oof[test] = np.asarray(prep.x[test] @ coef).ravel() + intercept
-    scorer = _fit_combiner(prep, idx, oof, seed)
-    probs = _oof_combined(prep, idx, oof, seed)
+        coef, intercept = _fit_text(prep, _local(prep, train), seed)
+        oof_local[test] = np.asarray(prep.x[test] @ coef).ravel() + intercept
+    logits = np.stack([oof, oof_local])
+    scorer = _fit_combiner(prep, idx, logits, seed)
+    probs = _oof_combined(prep, idx, logits, seed)
     cuts = _thresholds(prep, idx, probs)
     scorer = Scorer(scorer.weights, scorer.intercept, cuts["en"], scorer.meta, by_lang=cuts)
     coef, intercept = _fit_text(prep, idx, seed)
+    local = _fit_text(prep, _local(prep, idx), seed)
     families, fcoef, fint = _fit_family(prep, idx, seed)
     meta: dict[str, Any] = {"seed": seed, "n": int(len(idx))}
     if figures:
         meta["validation"] = _figures(prep, idx, probs, scorer)
-    return Model(WordingModel(coef, intercept, families, fcoef, fint, meta), scorer)
+    return Model(WordingModel(coef, intercept, families, fcoef, fint, meta, local), scorer)
+
+
+def _local(prep: Prepared, idx: np.ndarray) -> np.ndarray:
+    """The project's own messages among `idx` (what the second text model learns from)."""
+    return np.array([i for i in idx if prep.stratum(i) == "project"], dtype=int)
 
 
 def _fit_text(prep: Prepared, idx: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
@@ -172,7 +181,8 @@ def _fit_family(prep: Prepared, idx: np.ndarray, seed: int) -> tuple[list[str], 
 
 
 def _rows(prep: Prepared, idx: np.ndarray, logits: np.ndarray) -> list[dict[str, float]]:
-    return [features(prep.codes[i], float(logits[i]), float(prep.rules[i])) for i in idx]
+    """`logits` holds two rows: the text model's and the project-only text model's."""
+    return [features(prep.codes[i], float(logits[0, i]), float(prep.rules[i]), float(logits[1, i])) for i in idx]
 
 
 # Signs fixed by what the evidence means, so that the fit cannot learn an artefact of the corpus
@@ -209,8 +219,8 @@ def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int
     for train, test in folds(prep, idx):
         scorer = _fit_combiner(prep, train, logits, seed)
         for i in test:
-            probs[i] = max(scorer.probability(prep.codes[i], float(logits[i]), float(prep.rules[i])),
-                           prep.floors[i])
+            probs[i] = max(scorer.probability(prep.codes[i], float(logits[0, i]), float(prep.rules[i]),
+                                              float(logits[1, i])), prep.floors[i])
     return probs
 
 
@@ -240,17 +250,14 @@ def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresh
 
 
 def _legit_cut(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> float:
-    """The highest threshold under which at most LEGIT_LEAK of the messages called "legitimate"
-    are scams (a scam called genuine is the worst answer Vigie can give). Every real message of
-    the language counts, the research SMS set too: the few lowest scores of a small sample alone
-    would move it at every retraining."""
-    rows = sorted((probs[i], prep.y[i]) for i in idx)
-    best, scams = 0.0, 0
-    for n, (p, y) in enumerate(rows, 1):
-        scams += y
-        if scams / n <= LEGIT_LEAK and n >= 10:
-            best = p
-    return float(best) if best > 0 else LEGIT_FALLBACK  # too few reliable low scores in this sample
+    """The highest threshold under which at most LEGIT_LEAK of the project's scams (of the
+    language) fall: a scam called genuine is the worst answer Vigie can give. Counted on the
+    project's messages only — the research set's everyday chat would dilute the share."""
+    scams = np.sort([probs[i] for i in idx if prep.y[i] == 1 and prep.stratum(i) == "project"])
+    if len(scams) < 20:  # too few to say where scams start
+        return LEGIT_FALLBACK
+    k = int(math.floor(LEGIT_LEAK * len(scams)))
+    return float(scams[k]) - 1e-6 if k < len(scams) else LEGIT_FALLBACK
 
 
 def _figures(prep: Prepared, idx: np.ndarray, probs: np.ndarray, scorer: Scorer) -> dict[str, Any]:
