@@ -95,7 +95,7 @@ class Triage:
         verdict = decision.verdict
         genuine = verdict == "legitimate"  # explain a genuine message by its signs of legitimacy only
         shown = [r.message for r in reasons if (r.code in _LEGIT_CODES) == genuine]
-        shown = shown[:2] if traits(channel).segments else shown[:3]  # SMS: room for two
+        shown = shown[:2] if traits(channel).reply == "sms" else shown[:3]  # a short SMS reply: room for two
         why = t(lang, "misc", "evidence", reasons=" ; ".join(shown) + ".") if shown else ""
         lines: list[tuple[int, str]] = [
             (0, t(lang, "verdict", verdict) + (" " + why if why else "")),

@@ -13,7 +13,7 @@ class ChannelTraits:
     segments: int | None  # the reply fits in this many SMS segments (GSM-7 / UCS-2 counted); None: no limit
     window_hours: int | None  # follow-ups only this long after the patient last wrote (free-form); None: any time
     follow_up: str | None  # the provider that sends a follow-up ("twilio", "telegram", "smtp"); None: none
-    reply: str  # the reply's format: "sms" (short, plain), "chat" (plain), "email", "json", "page"
+    reply: str  # the reply format: "sms" (short: two reasons), "chat" (plain), "email", "json", "page"
     report_as: str  # which public reporting service fits it: "sms" (33700), "email", "all"
     received: bool  # a patient received the suspicious message on it (offered on the try-it page, the API)
     adapter: str  # the module of webhooks/ that takes it in (one adapter may serve several channels)
