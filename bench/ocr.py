@@ -2,15 +2,17 @@
 
     python bench/screenshots.py --out var/screens --n 200      # once: render the test set
     python bench/ocr.py var/screens                              # the default engine, one core
-    python bench/ocr.py var/screens --compare                    # every engine, each in its own process
+    python bench/ocr.py var/screens --compare --limit 60         # every engine, each in its own process
 
 Truth is what the full triage finds in the original text of the messages shown whole on the
 screen: a link or a phone number counts as recovered when the verdict on the picture's text has
 the very same URL or E.164 number. QR codes: the payload decoded exactly. Words: share of the
 original words (lower-cased) found in the OCR text. Timing covers bytes to PictureText (decode,
 OCR, QR, hashes), then to verdict, as wall-clock time and as CPU time (this process plus
-its Tesseract processes): on a shared machine the CPU time is what one idle core would take. Peak memory: this process (engine and triage loaded) and,
-for Tesseract, one Tesseract process of its own (it runs beside the worker, one at a time).
+its Tesseract processes): on a shared machine the CPU time is what one idle core would take.
+Peak memory: this process (engine and triage loaded) and, for tesseract-cli, one Tesseract
+process of its own (it runs beside the worker, one at a time).
+"URL exact" compares scheme and host case-insensitively (DNS does) and the rest exactly.
 """
 from __future__ import annotations
 
@@ -104,7 +106,7 @@ def measure(screens: Path, engine_name: str, limit: int | None = None) -> dict:
         "to_verdict_p50_ms": round(statistics.median(verdict_ms)),
         "to_verdict_p95_ms": round(_percentile(verdict_ms, 0.95)),
         "peak_rss_mb": round(rss),
-        "tesseract_process_peak_mb": _tesseract_peak_mb(screens / entries[0]["file"]) if engine_name == "tesseract"
+        "tesseract_process_peak_mb": _tesseract_peak_mb(screens / entries[0]["file"]) if engine_name == "tesseract-cli"
         else None, "misses": misses,
     }
 

@@ -26,6 +26,9 @@ _TOP_BAND = 0.12
 _STATUS_BAND = 0.045  # a status bar is 24-32 dp of a screen 800 dp tall
 _CLOCK_START = re.compile(r"^\W{0,2}\d{1,2}[:h.]\d{2}\b")
 _CLOCK_ONLY = re.compile(r"^\W{0,2}\d{1,2}[:h.]\d{2}(?:\s?[AP]M)?\W{0,3}$", re.I)
+_DAY_ONLY = re.compile(  # a thread's day separator: "Aujourd'hui", "Hier 18:02", "Today", "lundi"
+    r"^\W{0,2}(?:aujourd.hui|hier|today|yesterday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:[\s,]+\d{1,2}[:h.]\d{2})?\W{0,2}$", re.I)
 _ICONS = re.compile(r"^(?:\S{1,2}\s+)+")  # back arrow and avatar read as "<", "©", "@"...
 _HYPHEN_END = re.compile(r"[^\W_]-$")  # chat apps never hyphenate: a line ending "x-" goes on
 
@@ -74,7 +77,8 @@ def split_chrome(rows: list[tuple[str, Box, float]], width: int, height: int
     """(message lines, chrome lines, header) of a phone screenshot; other pictures are all message.
 
     On a picture at least 1.7 times as tall as wide, lines in the top 12 % are the status bar and
-    the conversation's title bar; anywhere, a line holding only a clock time is a bubble's time.
+    the conversation's title bar; anywhere, a line holding only a clock time is a bubble's time
+    and one holding only a day ("Aujourd'hui", "Yesterday 18:02") is the thread's day separator.
     """
     phone = height >= 1.7 * width
     message, chrome, header = [], [], []
@@ -84,7 +88,7 @@ def split_chrome(rows: list[tuple[str, Box, float]], width: int, height: int
             chrome.append(row)
             if box[3] > _STATUS_BAND * height and not _CLOCK_START.match(text):  # below the status bar
                 header.append(_ICONS.sub("", text).strip())
-        elif _CLOCK_ONLY.match(text):
+        elif _CLOCK_ONLY.match(text) or _DAY_ONLY.match(text):
             chrome.append(row)
         else:
             message.append(row)

@@ -1,7 +1,8 @@
 """Two offline OCR engines behind one small interface, and the reading order of their lines.
 
 RapidOCR (PP-OCRv4 det + rec as ONNX models shipped inside its wheel, run by onnxruntime) and
-Tesseract 5 (Debian's `tesseract-ocr` with `fra` + `eng`, called as a process). Both are told to
+Tesseract 5 with Debian's `fra` + `eng` models, kept loaded through tesserocr or, without it,
+called as a process. Both are told to
 use one thread: a worker has one core to itself. `bench/ocr.py` measures them on the same images.
 """
 from __future__ import annotations
@@ -12,14 +13,20 @@ import io
 import os
 import shutil
 import subprocess
+import threading
+from pathlib import Path
 from typing import Protocol
 
 from PIL import Image, ImageOps, ImageStat
 
 from pictures.types import Box, OcrUnavailable
 
-ENGINES = ("tesseract", "rapidocr")  # the first is the default: see the figures in bench/ocr.py
+ENGINES = ("tesseract", "tesseract-cli", "rapidocr")  # the first is the default: figures in bench/ocr.py
+LANGUAGES = "fra+eng"
+TESSDATA_DIRS = tuple(Path(d) for d in ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+                                        "/usr/share/tessdata", "/usr/local/share/tessdata"))
 TESSERACT_TIMEOUT_S = 20
+_TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
 _SPLIT_GAP = 0.2  # of the line height: narrower gaps inside a link are not spaces
 
 
@@ -55,25 +62,25 @@ class RapidOcr:
         return out
 
 
-class Tesseract:
-    """Tesseract 5 LSTM, French then English, page segmentation left to Tesseract (psm 3)."""
+class TesseractCli:
+    """Tesseract 5 LSTM through Debian's `tesseract` command: French then English, psm 3.
 
-    name = "tesseract"
+    Each call starts a process that loads both models again (about 0.2 s of CPU); `Tesseract`
+    keeps them loaded. This one needs nothing but the Debian packages.
+    """
 
-    def __init__(self, languages: str = "fra+eng") -> None:
+    name = "tesseract-cli"
+
+    def __init__(self, languages: str = LANGUAGES) -> None:
         self._binary = shutil.which("tesseract")
         if not self._binary:
             raise OcrUnavailable("Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-fra)")
         self._languages = languages
 
     def lines(self, image: Image.Image) -> list[tuple[str, Box, float]]:
-        gray = ImageOps.grayscale(image)
-        if ImageStat.Stat(gray).mean[0] < 110:  # dark mode: Tesseract reads dark text on light best
-            gray = ImageOps.invert(gray)
         buffer = io.BytesIO()
-        gray.save(buffer, "PPM")  # raw PGM: encoding a PNG for a pipe costs 30 ms, this 2 ms
+        _for_tesseract(image).save(buffer, "PPM")  # raw PGM: encoding a PNG for a pipe costs 30 ms, this 2 ms
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
-        # No second pass on inverted text: dark mode is inverted above, and the pass costs ~8 % CPU.
         done = subprocess.run([self._binary, "stdin", "stdout", "-l", self._languages, "--psm", "3",
                                "-c", "tessedit_do_invert=0", "tsv"],
                               input=buffer.getvalue(), capture_output=True, timeout=TESSERACT_TIMEOUT_S,
@@ -81,6 +88,46 @@ class Tesseract:
         if done.returncode != 0:
             raise OcrUnavailable(f"tesseract failed: {done.stderr.decode('utf-8', 'replace').strip()[:200]}")
         return _tsv_lines(done.stdout.decode("utf-8", "replace"))
+
+
+class Tesseract:
+    """Tesseract kept loaded in this process (tesserocr's bundled library, Debian's fra + eng models).
+
+    Falls back to the command when tesserocr is not installed. One call at a time: the API
+    object is not thread-safe.
+    """
+
+    name = "tesseract"
+
+    def __init__(self, languages: str = LANGUAGES) -> None:
+        tessdata = next((d for d in TESSDATA_DIRS if all((d / f"{lang}.traineddata").is_file()
+                                                          for lang in languages.split("+"))), None)
+        try:
+            os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before the library loads: one core
+            import tesserocr
+        except ImportError:
+            tesserocr = None
+        if tesserocr is None or tessdata is None:
+            self._cli: TesseractCli | None = TesseractCli(languages)
+            return
+        self._cli = None
+        self._api = tesserocr.PyTessBaseAPI(path=str(tessdata) + "/", lang=languages, psm=tesserocr.PSM.AUTO)
+        self._api.SetVariable("tessedit_do_invert", "0")  # dark mode is inverted below; saves ~8 %
+        self._lock = threading.Lock()
+
+    def lines(self, image: Image.Image) -> list[tuple[str, Box, float]]:
+        if self._cli is not None:
+            return self._cli.lines(image)
+        with self._lock:
+            self._api.SetImage(_for_tesseract(image))
+            tsv = self._api.GetTSVText(0)
+        return _tsv_lines(_TSV_HEADER + tsv)
+
+
+def _for_tesseract(image: Image.Image) -> Image.Image:
+    """Grey, dark text on a light ground: dark mode is inverted (Tesseract reads it far worse)."""
+    gray = ImageOps.grayscale(image)
+    return ImageOps.invert(gray) if ImageStat.Stat(gray).mean[0] < 110 else gray
 
 
 def _tsv_lines(tsv: str) -> list[tuple[str, Box, float]]:
@@ -123,4 +170,6 @@ def get_engine(name: str = ENGINES[0]) -> OcrEngine:
         return RapidOcr()
     if name == "tesseract":
         return Tesseract()
+    if name == "tesseract-cli":
+        return TesseractCli()
     raise ValueError(f"unknown OCR engine {name!r} (known: {', '.join(ENGINES)})")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 
 import pytest
 import segno
@@ -11,7 +12,7 @@ from nlp import extract
 from nlp.analyse import analysed_text
 from nlp.domains import has_public_suffix
 from pictures import read_picture
-from tests.pictures.cases import SCAM_LINK, SCAM_PHONE
+from tests.pictures.cases import SCAM_LINK, SCAM_PHONE, need
 
 
 def links_and_numbers(text: str) -> tuple[set[str], set[str]]:
@@ -68,3 +69,10 @@ def test_the_status_bar_and_times_stay_out_of_the_text_and_the_title_is_the_head
     assert picture.header == "0621478944"  # h020's sender, shown as the conversation title
     assert "09:41" not in picture.text and "0621478944" not in picture.text
     assert any(line.text.startswith("09:41") for line in picture.chrome)
+
+
+def test_the_tesseract_command_reads_the_same_link_and_number_when_tesserocr_is_absent(screens):
+    from pictures import get_engine
+    need("tesseract", shutil.which("tesseract"), "apt-get install -y tesseract-ocr tesseract-ocr-fra")
+    links, numbers = links_and_numbers(read_picture(screens["scam"], engine=get_engine("tesseract-cli")).text)
+    assert SCAM_LINK in links and SCAM_PHONE in numbers
