@@ -1,9 +1,9 @@
-"""Two offline OCR engines behind one small interface, and the reading order of their lines.
+"""Offline OCR engines behind one small interface: lines of text with their boxes.
 
-RapidOCR (PP-OCRv4 det + rec as ONNX models shipped inside its wheel, run by onnxruntime) and
-Tesseract 5 with Debian's `fra` + `eng` models, kept loaded through tesserocr or, without it,
-called as a process. Both are told to
-use one thread: a worker has one core to itself. `bench/ocr.py` measures them on the same images.
+Tesseract 5 with Debian's `fra` + `eng` models, kept loaded through tesserocr (the default) or
+called as the `tesseract` command; RapidOCR (PP-OCRv4 ONNX models shipped inside its wheel, run
+by onnxruntime), installed only for comparison. Each uses one thread: a worker has one core.
+`bench/ocr.py` measures them on the same screenshots; its figures chose Tesseract.
 """
 from __future__ import annotations
 
