@@ -143,3 +143,14 @@ def test_the_import_scan_sees_imports_inside_functions(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from flask import Flask\n    import sqlite_utils.db\n")
     assert imported_roots(module) == {"flask", "sqlite_utils"}
+
+
+def test_the_use_cases_load_without_flask_or_any_provider_library():
+    """The service layer runs from a Python shell: importing it loads neither the web framework nor a provider."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, service.intake, service.desk, service.engine, service.refresh, service.retention,"
+             " service.setup; print(sorted({'flask', 'werkzeug', 'twilio', 'telegram'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
