@@ -104,6 +104,14 @@ def respond(report: Report, ctx: Context, triage: Checks, *, media: bool = False
     return _check(replace(report, lang=report.lang or ctx.lang), ctx, triage)
 
 
+def picture_unread(report: Report, code: str, ctx: Context) -> Outcome:
+    """The answer to a picture that could not be read (`code`: a picture error code or picture_no_text).
+
+    The report is kept as an error case, so staff see that a patient sent something."""
+    lang = _lang(ctx.lang)
+    return Outcome("error", (_t(lang, code),) + _notice(ctx, lang), lang, report=report, status="error")
+
+
 def _check(report: Report, ctx: Context, triage: Checks) -> Outcome:
     try:
         verdict = triage.check(report)

@@ -9,11 +9,12 @@ from typing import Any, Callable, Mapping
 from sqlite_utils import Database
 
 from bot import replies
-from bot.conversation import Checks, Context, Outcome, respond
+from bot.conversation import Checks, Context, Outcome, has_visible, picture_unread, respond
 from bot.report import Report
 from config.settings import Settings
-from service import clean, retention
+from service import clean, picture, retention
 from service.outbound import SendError, Sender
+from service.picture import Loader
 from store import answers, audit, cases, conversation, outbox, reporters
 from store.crypto import DataKeys
 
@@ -31,7 +32,8 @@ class Inbound:
     address: str | None  # the patient's address on that channel (phone, chat id, e-mail)
     report: Report
     lang_hint: str | None = None  # e.g. Telegram's language_code
-    media: bool = False  # a picture or file came with it
+    media: bool = False  # a file that is not a picture came with it (video, voice, document)
+    picture: Loader | None = None  # the forwarded picture's bytes, loaded only once the message is new
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class Intake:
         ctx = Context(lang=(who.lang if who else None) or _lang(msg.lang_hint),
                       first_contact=bool(who and who.first_contact), awaiting_sender=waiting.text if waiting else None,
                       retention_days=self.settings.retention_days)
-        outcome = respond(msg.report, ctx, self.triage, media=msg.media)
+        outcome = self._respond(msg, ctx)
         store = _storing(msg, outcome.messages, also)
         if outcome.kind == "command" and pseudonym:
             return self._command(db, msg, outcome, pseudonym, store)
@@ -88,6 +90,19 @@ class Intake:
         log.info("case %s channel %s reporter %s kind %s status %s", delivery.case_id, msg.channel,
                  (pseudonym or "-")[:12], outcome.kind, outcome.status)
         return self._answer(db, msg, outcome, delivery, pseudonym)
+
+    def _respond(self, msg: Inbound, ctx: Context) -> Outcome:
+        """The conversation's answer; a picture is read first and its text checked like any text."""
+        if msg.picture is None:
+            return respond(msg.report, ctx, self.triage, media=msg.media)
+        read = picture.read(msg.report, msg.picture)
+        report = clean.report(read.report)  # OCR text is stored and shown like a patient's text
+        ctx = replace(ctx, awaiting_sender=None)  # a screenshot is a new message, never the sender's name
+        if read.error and has_visible(msg.report.text):  # the caption or body still says something: check it
+            return respond(msg.report, ctx, self.triage)
+        if read.error:
+            return picture_unread(report, read.error, ctx)
+        return respond(report, ctx, self.triage)
 
     def _awaiting(self, db: Database, pseudonym: str | None) -> cases.Case | None:
         if not pseudonym:

@@ -12,11 +12,14 @@ from telegram.error import TelegramError
 
 from bot import replies
 from bot.report import Report
+from config.settings import Settings
+from service import picture
 from service.intake import Answer, Inbound, Intake
 from store import cases
 from web.errors import Forged, IntakeError, Malformed
 from web.http import SMALL_BODY, json_object, limit_body, same_secret
 from web.resources import get_db, get_intake
+from webhooks import media
 from webhooks.channel import Channel
 from webhooks.telegram_shape import check_update
 
@@ -76,7 +79,7 @@ def handle_update(intake: Intake, db: Database, data: dict[str, Any]) -> dict[st
     if message is None:
         return None
     try:
-        inbound_msg = parse(update_id=update.update_id, message=message)
+        inbound_msg = parse(update_id=update.update_id, message=message, settings=intake.settings)
     except UNREADABLE as exc:
         raise Malformed(f"unreadable Telegram message ({type(exc).__name__})") from exc
     answer = intake.receive(db, inbound_msg)
@@ -94,16 +97,35 @@ def _update(data: dict[str, Any]) -> Update:
         raise Malformed(f"not a Telegram update ({type(exc).__name__})") from exc
 
 
-def parse(*, update_id: int, message: Message) -> Inbound:
+def parse(*, update_id: int, message: Message, settings: Settings | None = None) -> Inbound:
     """The Inbound of a message: text or caption, the forward's origin, hidden link targets."""
     text = message.text or message.caption or ""
     entities = message.parse_entities() if message.text else message.parse_caption_entities()
     hidden = tuple(e.url for e in entities if e.type == MessageEntity.TEXT_LINK and e.url)
-    media = bool(message.photo or message.document or message.video or message.voice or message.sticker)
+    file_id = picture_file(message)
+    media = file_id is None and bool(message.photo or message.document or message.video or message.voice
+                                     or message.sticker)
     lang = message.from_user.language_code if message.from_user else None
     report = Report(text=text, channel="telegram", sender=origin_name(message.forward_origin),
                     hidden_links=hidden[:20])
-    return Inbound("telegram", str(update_id), str(message.chat.id), report, lang_hint=lang, media=media)
+    load = media_loader(settings, file_id) if file_id and settings is not None else None
+    return Inbound("telegram", str(update_id), str(message.chat.id), report, lang_hint=lang, media=media,
+                   picture=load)
+
+
+def picture_file(message: Message) -> str | None:
+    """The file id of the picture in a message: its largest photo size, or a document that is an image."""
+    if message.photo:
+        return max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0)).file_id
+    if message.document and media.is_image(message.document.mime_type):
+        return message.document.file_id
+    return None
+
+
+def media_loader(settings: Settings, file_id: str):
+    """The picture's bytes through the Bot API in use (getFile, then its file URL)."""
+    return media.telegram_file(settings.telegram_api_url, settings.telegram_bot_token, file_id,
+                               max_bytes=picture.MAX_BYTES["telegram"])
 
 
 def origin_name(origin: MessageOrigin | None) -> str | None:

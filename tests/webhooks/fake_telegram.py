@@ -3,7 +3,8 @@
 It fails the way the real one does when asked: `fail_next` answers 502, `throttle_next` answers 429
 with `parameters.retry_after`, `delay` slows every answer, a `token` other than the one given
 answers 401. getUpdates keeps updates until an offset above them confirms them, and waits up to
-its `timeout` for new ones (a long poll).
+its `timeout` for new ones (a long poll). Files put in `files` (file_id -> bytes) are served as the
+Bot API serves them: getFile gives a file_path, GET /file/bot<token>/<file_path> the bytes.
 """
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class FakeBotApi:
         self.stamps: list[float] = []  # time.monotonic() of each call, in order
         self.accepted: list[tuple[str, dict[str, Any]]] = []  # calls answered ok (what was delivered)
         self.updates: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}
+        self.downloads: list[str] = []  # file paths fetched, in order
         self.fail_next = 0
         self.throttle_next = 0
         self.retry_after = 1
@@ -60,6 +63,17 @@ class FakeBotApi:
                     self.wfile.write(raw)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client died mid-call (a killed worker): the call still happened
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                token, _, path = self.path.removeprefix("/file/bot").partition("/")
+                path = path if self.path.startswith("/file/bot") and api.token in (None, token) else ""
+                data = api.files.get(path.removeprefix("photos/"))
+                api.downloads.append(path)
+                self.send_response(200 if data is not None else 404)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data or b"")))
+                self.end_headers()
+                self.wfile.write(data or b"")
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -87,6 +101,13 @@ class FakeBotApi:
                              "parameters": {"retry_after": self.retry_after}}
             if method == "getMe":
                 return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Vigie"}}
+            if method == "getFile":
+                file_id = str(body.get("file_id"))
+                if file_id not in self.files:
+                    return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+                return 200, {"ok": True, "result": {"file_id": file_id, "file_unique_id": file_id[:16],
+                                                    "file_size": len(self.files[file_id]),
+                                                    "file_path": f"photos/{file_id}"}}
             if method != "getUpdates":
                 self.accepted.append((method, body))
                 if method == "sendMessage":  # a Message as the Bot API returns it (python-telegram-bot reads it)

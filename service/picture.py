@@ -1,0 +1,67 @@
+"""A picture a patient forwarded, read into the Report the engine checks like any text.
+
+Channels do not read pictures: they hand the intake a loader (bytes on demand, after the dedupe),
+and this module turns its bytes into text with `pictures.read_picture`. What cannot be read gets a
+stable code (one reply text per code in bot/texts) and a report staff can see.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import pictures
+from bot.report import Report
+
+log = logging.getLogger("vigie.picture")
+Loader = Callable[[], bytes]  # the picture's bytes; raises a pictures.PictureError when they cannot be had
+NO_TEXT = "picture_no_text"
+# Per channel, what a forwarded picture may weigh: Twilio caps MMS at 5 MB, Telegram bots download
+# up to 20 MB but a screenshot is far under 10 MB, an e-mail or an upload the same.
+MAX_BYTES = {"sms": 5_000_000, "whatsapp": 5_000_000, "telegram": 10_000_000, "email": 10_000_000,
+             "web": 10_000_000, "api": 10_000_000}
+
+
+class PictureUnavailable(pictures.PictureError):
+    """The channel could not hand over the picture (the provider's download failed or was refused)."""
+
+    code = "picture_unavailable"
+
+
+@dataclass(frozen=True)
+class Read:
+    """A picture read into a report, or why not (`error`: a code with a reply text)."""
+
+    report: Report
+    error: str | None = None
+    ms: float = 0.0
+
+
+def read(report: Report, load: Loader) -> Read:
+    """The report with the picture's text (the channel's own text kept before it), or the error code."""
+    t0 = time.perf_counter()
+    try:
+        pt = pictures.read_picture(load(), max_bytes=MAX_BYTES.get(report.channel, pictures.MAX_BYTES))
+    except pictures.PictureError as exc:
+        log.info("picture on %s not read: %s", report.channel, exc.code)
+        return Read(_marked(report, exc.code), exc.code, _ms(t0))
+    ms = _ms(t0)
+    log.info("picture on %s read in %.0f ms (%s, %dx%d, %d lines, %d QR)", report.channel, ms, pt.kind,
+             pt.width, pt.height, len(pt.lines), len(pt.qr))
+    if not pt.text.strip() and not pt.qr:
+        return Read(_marked(report, NO_TEXT), NO_TEXT, ms)
+    text = "\n\n".join(part for part in (report.text.strip(), pt.text) if part.strip())
+    # The screenshot's conversation title is the sender the phone showed: forgeable, never vouched for.
+    sender = report.sender or pt.header or None
+    return Read(replace(report, text=text, sender=sender, hidden_links=report.hidden_links + pt.qr), None, ms)
+
+
+def _marked(report: Report, code: str) -> Report:
+    """What staff see for a picture that was not read: the channel's own text and the reason."""
+    note = f"[image non lue : {code}]"
+    return replace(report, text=f"{report.text.strip()}\n{note}".strip())
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000
