@@ -34,7 +34,7 @@ def queue() -> str:
     return render_template("queue.html", waiting=[_row(r, now, config.target_hours) for r in waiting], total=total,
                            latest=[_row(r, now, config.target_hours) for r in latest], filters=filters,
                            channels=CHANNELS, verdicts=VERDICTS, institutions=queries.institutions(db),
-                           target_hours=config.target_hours)
+                           target_hours=config.target_hours, count_limit=queries.COUNT_LIMIT)
 
 
 @bp.get("/case/<int:case_id>")

@@ -11,6 +11,7 @@ from store import clock, staff
 from store.staff import ROLES, StaffError
 
 QUEUE_LIMIT = 100
+COUNT_LIMIT = 10_000  # the queue counts its cases up to this many ("10 000+" beyond)
 RECENT_LIMIT = 50
 MAX_FAILED_LOGINS = 5  # consecutive failures before an account is locked
 LOCK_MINUTES = 15
@@ -22,6 +23,14 @@ _DUMMY_HASH = staff.hash_password("vigie-no-such-account")
 _NEEDS = ("(c.status IN ('needs_review', 'error') OR coalesce(c.feedback, '') = 'wrong' OR c.verdict IS NULL"
           " OR c.verdict = 'unknown' OR (c.verdict = 'suspicious' AND coalesce(c.score, 0) < :below))"
           " AND (k.verdict IS NULL OR (coalesce(c.feedback, '') = 'wrong' AND coalesce(c.updated_at, '') > k.decided_at))")
+# Cases that may need a person whatever the campaign and the review score: the partial index cases_open holds
+# exactly these (migration 0011), and a query naming this term verbatim may walk it.
+OPEN = ("(c.status IN ('needs_review', 'error') OR c.feedback = 'wrong' OR c.verdict IS NULL"
+        " OR c.verdict IN ('unknown', 'suspicious'))")
+# The queue's two walks, each forced onto its indexes (a missing index is an error, not a silent scan).
+_PLACED = (" FROM campaigns k INDEXED BY campaigns_rank CROSS JOIN cases c INDEXED BY cases_open"
+           " ON c.campaign_id = k.id")
+_LOOSE = " FROM cases c INDEXED BY cases_open LEFT JOIN campaigns k ON k.id = c.campaign_id"
 _ROW = ("c.id, c.channel, c.received_at, c.verdict, c.score, c.status, c.feedback, c.text, c.subject,"
         " c.verdict_json, c.campaign_id, coalesce(k.reporters, 0) AS reporters, coalesce(k.cases, 1) AS members,"
         " c.institution_name, k.verdict AS decided, k.decided_at")
@@ -67,14 +76,26 @@ def _where(f: Filters) -> tuple[str, dict[str, Any]]:
     return "".join(f" AND {p}" for p in parts), args
 
 
-def queue(db: Database, below: float, f: Filters = Filters()) -> tuple[list[dict[str, Any]], int]:
-    """Cases that need a person, most-reported campaign first then oldest; and how many there are."""
+def queue(db: Database, below: float, f: Filters = Filters(),
+          count_limit: int = COUNT_LIMIT) -> tuple[list[dict[str, Any]], int]:
+    """Cases that need a person, most-reported campaign first (then its oldest case), then cases not yet placed;
+    and how many there are, counted up to `count_limit` (more shows as count_limit + 1).
+
+    Both walk indexes (campaigns by reporters, then each one's open cases): the cost does not grow with the table."""
     where, args = _where(f)
     args["below"] = below
-    base = f" FROM cases c LEFT JOIN campaigns k ON k.id = c.campaign_id WHERE {_NEEDS}{where}"
-    rows = list(db.query(f"SELECT {_ROW}{base} ORDER BY reporters DESC, c.received_at, c.id LIMIT {QUEUE_LIMIT}", args))
-    total = db.execute(f"SELECT count(*){base}", args).fetchone()[0]
-    return rows, total
+    placed = f"{_PLACED} WHERE k.merged_into IS NULL AND {OPEN} AND {_NEEDS}{where}"
+    loose = f"{_LOOSE} WHERE c.campaign_id IS NULL AND {OPEN} AND {_NEEDS}{where}"
+    rows = list(db.query(f"SELECT {_ROW}{placed} ORDER BY k.reporters DESC, k.first_at, k.id, c.received_at, c.id"
+                         f" LIMIT {QUEUE_LIMIT}", args))
+    if len(rows) < QUEUE_LIMIT:
+        rows += db.query(f"SELECT {_ROW}{loose} ORDER BY c.received_at, c.id LIMIT {QUEUE_LIMIT - len(rows)}", args)
+    total = 0
+    for base in (placed, loose):
+        if total <= count_limit:
+            total += db.execute(f"SELECT count(*) FROM (SELECT 1{base} LIMIT {int(count_limit) + 1})",
+                                args).fetchone()[0]
+    return rows, min(total, count_limit + 1)
 
 
 def recent(db: Database, below: float, f: Filters = Filters()) -> list[dict[str, Any]]:

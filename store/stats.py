@@ -1,4 +1,4 @@
-"""Figures for the staff dashboard: plain SQL over cases, campaigns, decisions and indicators."""
+"""Figures for the staff dashboard: per-day counters (case_days), campaigns, decisions and indicators."""
 from __future__ import annotations
 
 import statistics
@@ -33,14 +33,13 @@ def dashboard(db: Database, days: int = 30, now: datetime | None = None, top: in
     first = (now - timedelta(days=days - 1)).date()
     day_list = tuple((first + timedelta(days=i)).isoformat() for i in range(days))
     since = day_list[0]
-    by_verdict = _per_day(db, "coalesce(CASE WHEN status = 'error' THEN 'error' END, verdict, 'unknown')",
-                          since, day_list)
+    by_verdict = _per_day(db, "verdict", since, day_list)
     by_channel = _per_day(db, "channel", since, day_list)
     return Dashboard(
         days=day_list, by_verdict=by_verdict, by_channel=by_channel,
-        institutions=_pairs(db, "SELECT institution_name, count(*) FROM cases WHERE institution_name IS NOT NULL "
-                                "AND institution_name <> '' AND verdict IN ('scam', 'suspicious') AND received_at >= ? "
-                                "GROUP BY institution_name ORDER BY 2 DESC, 1 LIMIT ?", [since, top]),
+        institutions=_pairs(db, "SELECT institution, sum(n) FROM case_days WHERE day >= ? AND institution <> ''"
+                                " AND verdict IN ('scam', 'suspicious') GROUP BY institution HAVING sum(n) > 0"
+                                " ORDER BY 2 DESC, 1 LIMIT ?", [since, top]),
         domains=_top_indicators(db, ("domain", "url"), top),
         phones=_top_indicators(db, ("phone",), top),
         senders=_top_indicators(db, ("sender",), top),
@@ -51,12 +50,13 @@ def dashboard(db: Database, days: int = 30, now: datetime | None = None, top: in
     )
 
 
-def _per_day(db: Database, expression: str, since: str, day_list: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+def _per_day(db: Database, column: str, since: str, day_list: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """Reports per day by verdict or channel, from the counters the triggers of migration 0011 keep on cases."""
     counts: dict[str, dict[str, int]] = {}
-    rows = db.execute(f"SELECT {expression} AS k, substr(received_at, 1, 10) AS d, count(*) FROM cases "
-                      "WHERE received_at >= ? GROUP BY k, d", [since])
+    rows = db.execute(f"SELECT {column} AS k, day, sum(n) FROM case_days WHERE day >= ? GROUP BY k, day", [since])
     for key, day, n in rows:
-        counts.setdefault(key or "unknown", {})[day] = n
+        if n:
+            counts.setdefault(key or "unknown", {})[day] = n
     return {k: tuple(v.get(d, 0) for d in day_list) for k, v in sorted(counts.items())}
 
 
