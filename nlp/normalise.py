@@ -106,6 +106,9 @@ def original_span(offsets: tuple[int, ...] | list[int], span: Span) -> Span:
     return a, b
 
 
+SKELETON_ROUNDS = 4  # each round can only make a word more Latin; real text settles in one or two
+
+
 def normalise(text: str) -> tuple[str, tuple[int, ...]]:
     """`(clean, offsets)`: see the module's docstring."""
     mapped = normalise_mapped(text)
@@ -121,10 +124,14 @@ def normalise_mapped(text: str) -> Mapped:
     if not mapped.text.isascii():
         # Look-alikes before NFKC (it turns Greek "ϲ" into "ς") and after it (mathematical letters).
         mapped = _nfkc(_latin_skeleton(mapped))
-        before = mapped.text
-        mapped = _latin_skeleton(mapped)
-        if mapped.text != before:
-            mapped = _nfkc(mapped)  # a mapped letter may now compose with an accent after it
+        for _ in range(SKELETON_ROUNDS):  # until nothing changes: the result is normalised for good
+            before = mapped.text
+            mapped = _latin_skeleton(mapped)
+            if mapped.text == before:
+                break
+            # A mapped letter may now compose with an accent after it ("А" + "́" → "Á"), which
+            # makes its word more Latin, so that another look-alike in it is now mapped too.
+            mapped = _nfkc(mapped)
         mapped = _collapse(_drop_format(mapped))
     return mapped
 

@@ -161,3 +161,11 @@ def test_a_scheme_written_with_lookalike_letters_still_makes_a_link():
 
     clean, _ = normalise("Réclamez ici : httрs://forms.gle/abc (р cyrillique)")
     assert "https://forms.gle/abc" in clean
+
+
+def test_a_lookalike_that_composes_with_an_accent_is_normalised_for_good():
+    # "ﬁ" + Cyrillic "А" + combining acute + Greek "ο" + "д": the "А" becomes Latin and composes
+    # into "Á", which makes the word mostly Latin, so the Greek "ο" is mapped in the same call.
+    clean = normalise("\ufb01\u0410\u0301\u03bf\u0434")[0]
+    assert clean == "fi\u00c1o\u0434"
+    assert normalise(clean)[0] == clean
