@@ -117,7 +117,10 @@ def receive_email(intake: Intake, db: Database, raw: bytes, also: Also | None = 
         return None
     message_id = parsed.message_id or hashlib.sha256(raw).hexdigest()
     provider_id = f"{message_id}|{intake.keys.pseudonym('email', address)[:16]}"
-    answer = intake.receive(db, Inbound("email", provider_id, address, parsed.report), also=also)
+    picture = parsed.picture
+    inbound = Inbound("email", provider_id, address, parsed.report,
+                      picture=(lambda: picture) if picture is not None else None)
+    answer = intake.receive(db, inbound, also=also)
     if not answer.duplicate and answer.reporter:
         meta = {"kind": "reply", "subject": replies.t(answer.lang, "conversation", "email_subject"),
                 "in_reply_to": clean.message_id(str(headers.get("Message-ID", "") or ""))}

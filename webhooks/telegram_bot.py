@@ -103,12 +103,13 @@ def parse(*, update_id: int, message: Message, settings: Settings | None = None)
     entities = message.parse_entities() if message.text else message.parse_caption_entities()
     hidden = tuple(e.url for e in entities if e.type == MessageEntity.TEXT_LINK and e.url)
     file_id = picture_file(message)
-    media = file_id is None and bool(message.photo or message.document or message.video or message.voice
-                                     or message.sticker)
+    # Without TELEGRAM_BOT_TOKEN no file can be downloaded: the picture is answered like any file.
+    load = media_loader(settings, file_id) if file_id and settings and settings.telegram_bot_token else None
+    media = load is None and bool(message.photo or message.document or message.video or message.voice
+                                  or message.sticker)
     lang = message.from_user.language_code if message.from_user else None
     report = Report(text=text, channel="telegram", sender=origin_name(message.forward_origin),
                     hidden_links=hidden[:20])
-    load = media_loader(settings, file_id) if file_id and settings is not None else None
     return Inbound("telegram", str(update_id), str(message.chat.id), report, lang_hint=lang, media=media,
                    picture=load)
 
