@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, g, render_template, request
+from flask import Response, g, render_template, request, stream_with_context
 from markupsafe import Markup
 
 from review import present, svgcharts
@@ -50,19 +50,20 @@ def dashboard() -> str:
 @bp.get("/export/indicators.csv")
 def export_csv() -> Response:
     """Confirmed malicious indicators as CSV (no message text, no reporter, no patient data)."""
-    return _export("csv", exports.to_csv, "text/csv")
+    return _export("csv", exports.csv_chunks, "text/csv")
 
 
 @bp.get("/export/indicators.stix.json")
 def export_stix() -> Response:
     """Confirmed malicious indicators as a STIX 2.1 bundle."""
-    return _export("stix.json", exports.to_stix, "application/json")
+    return _export("stix.json", exports.stix_chunks, "application/json")
 
 
-def _export(suffix: str, render: Any, mimetype: str) -> Response:
+def _export(suffix: str, chunks: Any, mimetype: str) -> Response:
+    """Streamed as it is read (a cursor walking the indicators index): memory does not grow with the export."""
     db = get_db()
-    items = exports.confirmed(db)
-    body = render(items)
-    audit.record(db, g.staff.email, "export_indicators", json.dumps({"format": suffix, "indicators": len(items)}))
+    audit.record(db, g.staff.email, "export_indicators",
+                 json.dumps({"format": suffix, "indicators": exports.count_confirmed(db)}))
     name = f"vigie-indicateurs-{clock.iso(clock.now())[:10]}.{suffix}"
+    body = stream_with_context(chunks(exports.iter_confirmed(db)))
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -10,6 +10,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -31,26 +32,47 @@ class ExportedIndicator:
     decided_at: str
 
 
+_CONFIRMED = """
+    SELECT i.kind, i.value, c.first_at, c.last_at, coalesce(c.cases, 0), coalesce(i.campaign_id, ''),
+           i.verdict, i.decided_at
+    FROM indicators i LEFT JOIN campaigns c ON c.id = CAST(i.campaign_id AS INTEGER)
+    WHERE i.verdict = 'scam' ORDER BY i.kind, i.value"""
+
+
+def iter_confirmed(db: Database) -> Iterator[ExportedIndicator]:
+    """Indicators staff confirmed malicious, with what their campaign saw, one at a time (index order, no sort)."""
+    for kind, value, first, last, n, campaign, verdict, decided in db.execute(_CONFIRMED):
+        yield ExportedIndicator(kind, value, first or decided or "", last or decided or "", int(n), str(campaign),
+                                verdict, decided or "")
+
+
 def confirmed(db: Database) -> list[ExportedIndicator]:
-    """Indicators staff confirmed malicious, with what their campaign saw."""
-    rows = db.execute("""
-        SELECT i.kind, i.value, c.first_at, c.last_at, coalesce(c.cases, 0), coalesce(i.campaign_id, ''),
-               i.verdict, i.decided_at
-        FROM indicators i LEFT JOIN campaigns c ON c.id = CAST(i.campaign_id AS INTEGER)
-        WHERE i.verdict = 'scam' ORDER BY i.kind, i.value""")
-    return [ExportedIndicator(kind, value, first or decided or "", last or decided or "", int(n), str(campaign),
-                              verdict, decided or "")
-            for kind, value, first, last, n, campaign, verdict, decided in rows]
+    """Every confirmed indicator in a list (the web exports stream `iter_confirmed` instead)."""
+    return list(iter_confirmed(db))
 
 
-def to_csv(items: list[ExportedIndicator]) -> str:
-    """The indicators as CSV with a header row."""
+def count_confirmed(db: Database) -> int:
+    """How many indicators an export holds."""
+    return db.execute("SELECT count(*) FROM indicators WHERE verdict = 'scam'").fetchone()[0]
+
+
+def csv_chunks(items: Iterable[ExportedIndicator], rows_per_chunk: int = 1000) -> Iterator[str]:
+    """The indicators as CSV with a header row, a thousand rows at a time."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
-    for item in items:
+    for n, item in enumerate(items, start=1):
         writer.writerow({k: csv_safe(v) for k, v in asdict(item).items()})
-    return out.getvalue()
+        if n % rows_per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def to_csv(items: Iterable[ExportedIndicator]) -> str:
+    """The indicators as CSV with a header row."""
+    return "".join(csv_chunks(items))
 
 
 # OWASP CSV injection rule: a cell starting with one of these is read as a formula by a spreadsheet
@@ -66,16 +88,19 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def to_stix(items: list[ExportedIndicator], now: datetime | None = None) -> str:
-    """A STIX 2.1 bundle: one indicator object per confirmed indicator, with a STIX pattern."""
+def stix_chunks(items: Iterable[ExportedIndicator], now: datetime | None = None) -> Iterator[str]:
+    """A STIX 2.1 bundle, written object by object: one indicator object per confirmed indicator, with a STIX
+    pattern (never the whole bundle in memory)."""
     stamp = _stamp(now or datetime.now(timezone.utc))
-    objects: list[dict[str, object]] = [{
+    identity = {
         "type": "identity", "spec_version": "2.1", "id": _IDENTITY, "created": stamp, "modified": stamp,
         "name": "Vigie", "identity_class": "organization",
-    }]
+    }
+    yield ('{"type": "bundle", "id": "bundle--' + str(uuid.uuid4()) + '", "objects": [\n'
+           + json.dumps(identity, ensure_ascii=False))
     for item in items:
         valid_from = _stamp(_parse(item.first_seen) or _parse(item.decided_at) or now or datetime.now(timezone.utc))
-        objects.append({
+        yield ",\n" + json.dumps({
             "type": "indicator", "spec_version": "2.1",
             "id": "indicator--" + str(uuid.uuid5(_NAMESPACE, f"{item.kind}:{item.value}")),
             "created": stamp, "modified": stamp, "created_by_ref": _IDENTITY,
@@ -83,9 +108,13 @@ def to_stix(items: list[ExportedIndicator], now: datetime | None = None) -> str:
             "pattern": pattern(item.kind, item.value), "pattern_type": "stix", "valid_from": valid_from,
             "description": f"Confirmed by Vigie staff ({item.decision}, {item.decided_at[:10]}); "
                            f"campaign {item.campaign}, {item.reports} report(s), last seen {item.last_seen[:10]}.",
-        })
-    bundle = {"type": "bundle", "id": "bundle--" + str(uuid.uuid4()), "objects": objects}
-    return json.dumps(bundle, ensure_ascii=False, indent=1)
+        }, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+def to_stix(items: Iterable[ExportedIndicator], now: datetime | None = None) -> str:
+    """The STIX 2.1 bundle of `stix_chunks` as one string."""
+    return "".join(stix_chunks(items, now))
 
 
 def pattern(kind: str, value: str) -> str:
