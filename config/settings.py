@@ -34,6 +34,7 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_from: str = ""
+    twilio_media_hosts: tuple[str, ...] = ("api.twilio.com",)  # MediaUrl hosts pictures are fetched from
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
     telegram_api_url: str = "https://api.telegram.org"
@@ -64,6 +65,8 @@ class Settings:
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             twilio_from=env.get("TWILIO_FROM", ""),
+            twilio_media_hosts=tuple(h.strip().lower() for h in (env.get("TWILIO_MEDIA_HOSTS")
+                                                                 or "api.twilio.com").split(",") if h.strip()),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             telegram_api_url=(env.get("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),

@@ -6,13 +6,17 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.report import Report
+from config.settings import Settings
+from service import picture
 from service.intake import Inbound
 from web.errors import Forged, Malformed
 from web.http import SMALL_BODY, limit_body
 from web.resources import get_db, get_intake
+from webhooks import media
 from webhooks.channel import Channel
 
 bp = Blueprint("twilio", __name__)
+MAX_MEDIA = 10  # Twilio sends at most 10 media with one message
 
 
 @bp.post("/webhooks/twilio")
@@ -21,7 +25,7 @@ def inbound() -> Response:
     limit_body(SMALL_BODY)
     intake = get_intake()
     _verify(intake.settings.twilio_auth_token, intake.settings.public_url)
-    msg = parse(request.form)
+    msg = parse(request.form, intake.settings)
     answer = intake.receive(get_db(), msg)
     twiml = MessagingResponse()
     for text in answer.messages:
@@ -38,18 +42,30 @@ def _verify(auth_token: str, public_url: str) -> None:
         raise Forged("the X-Twilio-Signature does not match")
 
 
-def parse(form) -> Inbound:
-    """The Inbound of a Twilio messaging webhook form (media without text gets the media answer)."""
+def parse(form, settings: Settings | None = None) -> Inbound:
+    """The Inbound of a Twilio messaging webhook form; its first picture is fetched with the account's
+    credentials when the intake asks (other media without text get the media answer)."""
     sid, sender = form.get("MessageSid", "").strip(), form.get("From", "").strip()
     if not sid or not sender:
         raise Malformed("MessageSid and From are required")
     channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
     body = form.get("Body", "")
     try:
-        media = int(form.get("NumMedia", "0") or 0)
+        count = min(int(form.get("NumMedia", "0") or 0), MAX_MEDIA)
     except ValueError:
         raise Malformed("NumMedia is not a number") from None
-    return Inbound(channel, sid, sender, Report(text=body[:10_000], channel=channel), media=media > 0)
+    urls = [form.get(f"MediaUrl{i}", "") for i in range(count)
+            if media.is_image(form.get(f"MediaContentType{i}")) and form.get(f"MediaUrl{i}")]
+    load = picture_loader(settings, form, urls[0], channel) if urls and settings else None
+    return Inbound(channel, sid, sender, Report(text=body[:10_000], channel=channel),
+                   media=count > 0 and load is None, picture=load)
+
+
+def picture_loader(settings: Settings, form, url: str, channel: str):
+    """The picture at MediaUrl, with HTTP basic auth (account SID, auth token), from Twilio's host only."""
+    account = settings.twilio_account_sid or form.get("AccountSid", "")
+    return media.loader(url, max_bytes=picture.MAX_BYTES[channel], hosts=settings.twilio_media_hosts,
+                        auth=(account, settings.twilio_auth_token))
 
 
 CHANNEL = Channel("twilio", ("sms", "whatsapp"), bp, "TWILIO_AUTH_TOKEN",

@@ -77,10 +77,10 @@ def test_whatsapp_address_makes_a_whatsapp_case(client, db):
     assert cases.count(db, channel="whatsapp") == 1
 
 
-def test_picture_without_text_gets_the_media_answer_and_no_case(client, db):
-    form = twilio_form("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/ME1", MediaContentType0="image/jpeg")
+def test_voice_note_without_text_gets_the_media_answer_and_no_case(client, db):
+    form = twilio_form("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/ME1", MediaContentType0="audio/ogg")
     text = messages(twilio_post(client, form))[0]
-    assert "images" in text
+    assert "pas les vidéos, les sons" in text
     assert cases.count(db) == 0
 
 
