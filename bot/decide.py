@@ -15,6 +15,7 @@ from bot.evidence import (LURES, RISKY_REQUESTS, UNOFFICIAL_CONTACT, Evidence, f
                           rules_score)
 from bot.scorer import LOCAL, WORDING, Scorer, Thresholds
 from bot.wording import Wording
+from config.channels import traits
 from nlp.registry_index import RegistryIndex
 from nlp.types import Findings, Institution
 
@@ -94,7 +95,7 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
     # never vouches: it takes an authenticated sender or an official contact.
     # Nor does it vouch for a link or number that is not the institution's (an unknown site, a
     # shortened link, a foreign number): only an official contact can.
-    unvouched = f.channel == "email" or any(e.code in UNOFFICIAL_CONTACT for e in ev)
+    unvouched = not traits(f.channel).wording_vouches or any(e.code in UNOFFICIAL_CONTACT for e in ev)
     signs = [e for e in ev if e.legit and not (unvouched and e.code == "wording_genuine")]
     if score <= cuts.legitimate and not asks_risky(f, ev) and signs:
         return "legitimate"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.scorer import WORDING
+from config.channels import traits
 from nlp import families
 from nlp.registry_index import RegistryIndex
 from nlp.types import Findings, Institution
@@ -232,7 +233,7 @@ def _policy_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
             seen.add(policy)
             out.append(Evidence(f"policy_{policy}", 0.85, cue.span, {"institution": inst.name},
                                 rule=cue.pattern_id, strong=True))
-    if "sms_links" in inst.never_asks and f.channel in ("sms", "whatsapp") and f.links \
+    if "sms_links" in inst.never_asks and traits(f.channel).sms_like and f.links \
             and "sms_links" not in seen:
         out.append(Evidence("policy_sms_links", 0.85, f.links[0].span, {"institution": inst.name}, strong=True))
     if "personal_number" in inst.never_asks and f.sender and f.sender.status == "mobile":

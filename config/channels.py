@@ -17,6 +17,9 @@ class ChannelTraits:
     report_as: str  # which public reporting service fits it: "sms" (33700), "email", "all"
     received: bool  # a patient received the suspicious message on it (offered on the try-it page, the API)
     adapter: str  # the module of webhooks/ that takes it in (one adapter may serve several channels)
+    # The wording alone may vouch for a message ("legitimate" on genuine-sounding words): not on
+    # e-mail, where anything can be forged and long texts read smoothly.
+    wording_vouches: bool = True
 
 
 # Adding a channel: one adapter module in webhooks/ and one row here.
@@ -28,7 +31,7 @@ CHANNELS: tuple[ChannelTraits, ...] = (
     ChannelTraits("telegram", sms_like=False, segments=None, window_hours=None, follow_up="telegram",
                   reply="chat", report_as="sms", received=True, adapter="telegram_bot"),
     ChannelTraits("email", sms_like=False, segments=None, window_hours=None, follow_up="smtp", reply="email",
-                  report_as="email", received=True, adapter="mailgun"),
+                  report_as="email", received=True, adapter="mailgun", wording_vouches=False),
     ChannelTraits("api", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="json",
                   report_as="all", received=False, adapter="api"),
     ChannelTraits("web", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="page",
