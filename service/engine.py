@@ -35,6 +35,11 @@ def build_triage(db: sqlite_utils.Database, *, cues: CueFinder | None = None, le
                   wording=wording.shipped() if learned else None, scorer=scorer.shipped() if learned else None)
 
 
+def triage_from_env() -> Triage:
+    """The engine over the database the environment names (`VIGIE_DB`): what the CLI checks with."""
+    return build_triage(prepare_db(Settings.from_env().db_path))
+
+
 def build_intake(settings: Settings, senders: Mapping[str, Sender], *, triage: Checks | None = None) -> Intake:
     """The intake core (the web app, `vigie telegram-poll` and `vigie ingest-email`), over a migrated database."""
     require_secrets(settings)

@@ -118,8 +118,8 @@ def test_the_desk_and_the_channel_adapters_never_import_each_other():
     assert "webhooks" not in graph["review"] and "review" not in graph["webhooks"]
 
 
-# `python -m vigie` runs the CLI; learn_cli borrows the CLI's engine helper (to move into service/).
-CLI_ENTRY = {"__main__.py", "learn_cli.py"}
+# `python -m vigie` runs the CLI.
+CLI_ENTRY = {"__main__.py"}
 
 
 def test_nothing_imports_the_composition_root():

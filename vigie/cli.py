@@ -54,9 +54,9 @@ for _command in (*INTAKE_COMMANDS, *LEARN_COMMANDS):
 
 
 def _triage():
-    from service.engine import build_triage, prepare_db  # noqa: PLC0415 - the models load only for the commands that check
+    from service.engine import triage_from_env  # noqa: PLC0415 - the models load only for the commands that check
 
-    return build_triage(prepare_db(Settings.from_env().db_path))
+    return triage_from_env()
 
 
 def _read_text(text: str | None) -> str:

@@ -18,14 +18,14 @@ from vigie import corpus, evaluate
               help="Grouped cross-validation on the project's corpus (train on other sources, or on older messages).")
 def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | None) -> None:
     """Measure detection, false alarms, deferrals and latency on a labelled corpus."""
-    from vigie.cli import _triage  # noqa: PLC0415 - the CLI's wiring
+    from service.engine import triage_from_env  # noqa: PLC0415 - the models load only for this command
 
     if by is None and corpus_file is None:
         raise click.UsageError("give a CORPUS file, or --by source|date for cross-validation")
     if by is not None:
         result = _cross_validate(by, corpus_file, as_json)
     else:
-        result = evaluate.run(_triage(), corpus.load(corpus_file))
+        result = evaluate.run(triage_from_env(), corpus.load(corpus_file))
     out = result.summary()
     if by is not None:
         out["by_family"] = result.by("family")

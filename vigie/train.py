@@ -296,7 +296,7 @@ def train(triage: Any, out_dir: Path = MODEL_DIR, seed: int = SEED) -> Model:
 
 def scratch_triage() -> Any:
     """An engine over the seed registry in a throw-away database, without the learned parts."""
-    from vigie.engine import build_triage, prepare_db  # noqa: PLC0415 - CLI-only wiring
+    from service.engine import build_triage, prepare_db  # noqa: PLC0415 - CLI-only wiring
 
     folder = tempfile.mkdtemp(prefix="vigie-train-")
     return build_triage(prepare_db(Path(folder) / "train.sqlite3"), learned=False)
