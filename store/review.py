@@ -11,8 +11,9 @@ from store import clock, staff
 from store.staff import ROLES, StaffError
 
 QUEUE_LIMIT = 100
-COUNT_LIMIT = 10_000  # the queue counts its cases up to this many ("10 000+" beyond)
+COUNT_LIMIT = 1000  # the queue counts its cases up to this many ("1000+" beyond)
 RECENT_LIMIT = 50
+RECENT_WINDOW = 5000  # the latest answers are looked for among this many latest arrivals
 MAX_FAILED_LOGINS = 5  # consecutive failures before an account is locked
 LOCK_MINUTES = 15
 # A real hash to verify against when the e-mail is unknown, so both paths take the same time.
@@ -99,11 +100,13 @@ def queue(db: Database, below: float, f: Filters = Filters(),
 
 
 def recent(db: Database, below: float, f: Filters = Filters()) -> list[dict[str, Any]]:
-    """The latest cases answered without a person."""
+    """The latest cases answered without a person, among the last RECENT_WINDOW arrivals (a bounded walk of the
+    arrival index, however rare the filter)."""
     where, args = _where(f)
     args["below"] = below
     return list(db.query(
-        f"SELECT {_ROW} FROM cases c LEFT JOIN campaigns k ON k.id = c.campaign_id"
+        f"SELECT {_ROW} FROM (SELECT id FROM cases ORDER BY received_at DESC, id DESC LIMIT {RECENT_WINDOW}) AS w"
+        f" CROSS JOIN cases c ON c.id = w.id LEFT JOIN campaigns k ON k.id = c.campaign_id"
         f" WHERE NOT ({_NEEDS}){where} ORDER BY c.received_at DESC, c.id DESC LIMIT {RECENT_LIMIT}", args))
 
 
