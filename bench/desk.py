@@ -14,6 +14,7 @@ import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from datetime import timedelta
@@ -190,6 +191,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=CASES)
     parser.add_argument("--campaigns", type=int, default=CAMPAIGNS)
+    parser.add_argument("--purge", action="store_true", help="then purge cases older than 9 days (about 90 %%)"
+                        " while a report arrives every 50 ms")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     settings = Settings(db_path=tmp / "vigie.sqlite3", secret_key="bench", data_key="bench")
@@ -238,7 +241,38 @@ def main() -> int:
     ok = (p95(queue) <= 100 and p95(filtered) <= 150 and p95(case) <= 20 and max(dashboard) <= 0.5
           and assign / max(arrivals, 1) <= 0.005 and max(csv_mb, stix_mb) < 200 and decision <= 2)
     print("targets met" if ok else "TARGETS MISSED")
+    if args.purge:
+        purge_under_load(settings, 9)
     return 0 if ok else 1
+
+
+def purge_under_load(settings: Settings, retention_days: int) -> None:
+    """The retention purge while another connection stores a report every 50 ms, as the intake does: how long the
+    purge took and the worst wait of a report for the write lock."""
+    from store import cases, maintenance  # noqa: PLC0415
+    from store.db import connect  # noqa: PLC0415
+    db, writer, waits, stop = connect(settings.db_path), connect(settings.db_path), [], threading.Event()
+
+    def load() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            t = time.perf_counter()
+            cases.record(writer, "sms", f"load-{n}", "ok", cases.NewCase(text="charge", status="answered"))
+            waits.append(time.perf_counter() - t)
+            stop.wait(0.05)
+
+    old = db.execute("SELECT count(*) FROM cases WHERE received_at < ?",
+                     [clock.ago(clock.now(), days=retention_days)]).fetchone()[0]
+    thread = threading.Thread(target=load)
+    thread.start()
+    t = time.perf_counter()
+    counts = maintenance.purge(db, retention_days)
+    seconds = time.perf_counter() - t
+    stop.set()
+    thread.join()
+    print(f"purge of {counts['cases']} old cases (of {old}) in {seconds:.0f} s while {len(waits)} reports arrived:"
+          f" worst wait {max(waits) * 1000:.0f} ms, p99 {statistics.quantiles(waits, n=100)[-1] * 1000:.0f} ms")
 
 
 def _case_of(db, campaign: int) -> int:

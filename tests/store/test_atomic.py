@@ -119,12 +119,24 @@ def test_a_telegram_update_is_remembered_with_its_offset_or_not_at_all(db):
     assert dump(db) == before
 
 
-def test_a_retention_purge_that_fails_midway_deletes_nothing(db, decided_reporters):
+def test_a_retention_purge_batch_that_fails_midway_deletes_nothing(db, decided_reporters):
+    # The purge commits batch by batch (the write lock is never held long); each batch is whole or untouched.
     _, campaign_id = decided_reporters
     desk.decide(db, campaign_id, "scam", "faux portail patient", REVIEWER)
-    fail_on(db, "conversation", "DELETE")
-    db.execute("INSERT INTO conversation (reporter, state, data, expires_at) VALUES ('x', 'ask', '{}', '2000-01-01')")
+    fail_on(db, "case_texts", "DELETE")  # after the batch's outbox, inbound and indicators rows went
     before = dump(db)
     with pytest.raises(sqlite3.IntegrityError, match="injected failure"):
         maintenance.purge(db, retention_days=0, when=clock.now() + timedelta(days=1))
     assert dump(db) == before
+
+
+def test_a_purge_failing_after_its_case_batches_keeps_them_whole(db, decided_reporters):
+    _, campaign_id = decided_reporters
+    desk.decide(db, campaign_id, "scam", "faux portail patient", REVIEWER)
+    fail_on(db, "conversation", "DELETE")
+    db.execute("INSERT INTO conversation (reporter, state, data, expires_at) VALUES ('x', 'ask', '{}', '2000-01-01')")
+    with pytest.raises(sqlite3.IntegrityError, match="injected failure"):
+        maintenance.purge(db, retention_days=0, when=clock.now() + timedelta(days=1))
+    assert db.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("case_texts", "case_indicators")] == [0, 0]
+    assert db.execute("SELECT count(*) FROM conversation").fetchone()[0] == 1
