@@ -19,8 +19,8 @@ Loader = Callable[[], bytes]  # the picture's bytes; raises a pictures.PictureEr
 NO_TEXT = "picture_no_text"
 # Per channel, what a forwarded picture may weigh: Twilio caps MMS at 5 MB, Telegram bots download
 # up to 20 MB but a screenshot is far under 10 MB, an e-mail or an upload the same.
-MAX_BYTES = {"sms": 5_000_000, "whatsapp": 5_000_000, "telegram": 10_000_000, "email": 10_000_000,
-             "web": 10_000_000, "api": 10_000_000}
+MAX_BYTES = {"sms": 5_000_000, "whatsapp": 5_000_000, "telegram": 10_000_000, "email": 10_000_000}
+UPLOAD_BYTES = 8_000_000  # the try-it page and the API: the request must stay under web.http.PICTURE_BODY
 
 
 class PictureUnavailable(pictures.PictureError):
@@ -38,11 +38,12 @@ class Read:
     ms: float = 0.0
 
 
-def read(report: Report, load: Loader) -> Read:
+def read(report: Report, load: Loader, max_bytes: int | None = None) -> Read:
     """The report with the picture's text (the channel's own text kept before it), or the error code."""
     t0 = time.perf_counter()
     try:
-        pt = pictures.read_picture(load(), max_bytes=MAX_BYTES.get(report.channel, pictures.MAX_BYTES))
+        limit = max_bytes or MAX_BYTES.get(report.channel, UPLOAD_BYTES)
+        pt = pictures.read_picture(load(), max_bytes=limit)
     except pictures.PictureError as exc:
         log.info("picture on %s not read: %s", report.channel, exc.code)
         return Read(_marked(report, exc.code), exc.code, _ms(t0))

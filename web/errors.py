@@ -38,6 +38,12 @@ class NotAcceptable(IntakeError):
     status = 406
 
 
+class UnreadablePicture(IntakeError):
+    """An uploaded picture that cannot be read (422); the reason starts with its code."""
+
+    status = 422
+
+
 class TooLarge(IntakeError):
     """The body is over the route's limit (413)."""
 

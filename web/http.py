@@ -10,6 +10,7 @@ from web.errors import Malformed, TooLarge
 
 SMALL_BODY = 64 * 1024  # SMS, Telegram and API requests
 EMAIL_BODY = 10 * 1024 * 1024
+PICTURE_BODY = 9 * 1024 * 1024  # a screenshot upload (try-it page, API): under the app's EMAIL_BODY cap
 MAX_JSON_DEPTH = 32  # a Telegram update nests about 8 deep; 1,000 deep only exhausts the stack
 
 

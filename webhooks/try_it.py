@@ -18,7 +18,8 @@ from bot.report import Report
 from config import channels
 from store import cases
 from web.errors import Malformed, RateLimited
-from web.http import SMALL_BODY, client_ip, limit_body
+from service import picture
+from web.http import PICTURE_BODY, client_ip, limit_body
 from web.ratelimit import limit
 from web.resources import get_db, get_intake
 from webhooks.channel import Channel
@@ -55,8 +56,8 @@ def page():
 
 @bp.post("/")
 def submit():
-    """Check the pasted message and show the reply; store a case only when the visitor asks."""
-    limit_body(SMALL_BODY)
+    """Check the pasted message or screenshot and show the reply; store a case only when asked."""
+    limit_body(PICTURE_BODY)
     try:
         validate_csrf(request.form.get("csrf_token", ""))
     except ValidationError:
@@ -66,16 +67,24 @@ def submit():
     form = request.form
     text, sender = form.get("text", "")[:MAX_TEXT], form.get("sender", "").strip()[:200] or None
     channel = form.get("channel") if form.get("channel") in PAGE_CHANNELS else "sms"
-    if not text.strip():
+    upload = request.files.get("picture")
+    data = upload.read(picture.UPLOAD_BYTES + 1) if upload is not None and upload.filename else None
+    if not text.strip() and data is None:
         return _render(error="empty", form=form), 400
-    report = Report(text=text, channel=channel, sender=sender)
+    report, unread = Report(text=text, channel=channel, sender=sender), None
+    if data is not None:
+        read = picture.read(report, lambda: data, picture.UPLOAD_BYTES)
+        report, unread = (report, read.error) if read.error else (read.report, None)
+        if unread and not text.strip():
+            return _render(unread=unread, form=form), 400
     try:
         verdict = get_intake().triage.check(report)
     except Exception:  # noqa: BLE001 - the visitor sees a short error, the log has the trace
         current_app.logger.exception("try-it: analysis failed")
         return _render(error="error", form=form), 503
     stored = form.get("send_to_staff") == "yes" and _store(report, verdict)
-    return _render(verdict=verdict, form=form, stored=stored)
+    read_text = report.text if data is not None and not unread else None
+    return _render(verdict=verdict, form=form, stored=stored, unread=unread, read_text=read_text)
 
 
 def _store(report: Report, verdict) -> bool:
@@ -88,6 +97,9 @@ def _store(report: Report, verdict) -> bool:
 
 
 def _render(**context):
+    unread = context.pop("unread", None)
+    if unread:  # a picture that was not read: the patient's answer for that error, in both languages
+        context["unread_text"] = {lang: replies.t(lang, "conversation", unread) for lang in ("fr", "en")}
     return render_template("try.html", fr=replies.texts("fr")["web"], en=replies.texts("en")["web"],
                            verdict_text={lang: replies.texts(lang)["verdict"] for lang in replies.LANGS},
                            channels=PAGE_CHANNELS, csrf_token=generate_csrf(), form=context.pop("form", {}),

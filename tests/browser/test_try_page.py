@@ -63,3 +63,24 @@ def test_pasting_a_scam_shows_the_verdict_a_patient_gets(live_url, tmp_path):
             page.screenshot(path=screenshot_path("try-it.png", tmp_path), full_page=True)
         finally:
             browser.close()
+
+
+def test_uploading_a_screenshot_shows_the_verdict_and_the_text_read(live_url, tmp_path):
+    executable = _need_chromium()
+    from tests.webhooks.picture_files import need_reader, text_png
+    need_reader()
+    capture = tmp_path / "capture.png"
+    capture.write_bytes(text_png())
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1100})
+            page.goto(live_url + "/")
+            page.set_input_files("#picture", str(capture))
+            page.click("button[type=submit]")
+            page.wait_for_selector("#result")
+            assert page.get_attribute(".badge", "data-verdict") == "scam"
+            assert "assures-amell.fr" in page.inner_text("#read-text")
+        finally:
+            browser.close()
