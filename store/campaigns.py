@@ -62,7 +62,7 @@ _CAMPAIGN_COLUMNS = ("id, shape, signature, cases, reporters, first_at, last_at,
 def unassigned(db: Database, limit: int = 500) -> list[Pending]:
     """Cases with no campaign yet, oldest first."""
     rows = db.execute("SELECT id, text, subject, verdict_json, reporter, received_at, verdict FROM cases"
-                      " WHERE campaign_id IS NULL ORDER BY id LIMIT ?", [limit]).fetchall()
+                      " INDEXED BY cases_unassigned WHERE campaign_id IS NULL ORDER BY id LIMIT ?", [limit]).fetchall()
     return [Pending(*row) for row in rows]
 
 
@@ -126,8 +126,9 @@ def place(db: Database, case: Pending, member: Member, campaign_id: int | None,
         db.execute("INSERT OR IGNORE INTO case_texts (case_id, key) VALUES (?, ?)", [case.id, member.key])
         db.conn.executemany("INSERT OR IGNORE INTO case_indicators (case_id, kind, value) VALUES (?, ?, ?)",
                             [(case.id, k, v) for k, v in member.indicators])
+        # By the reporter's few cases, never by the campaign's many ('+' keeps the campaign index out).
         known = case.reporter is None or db.execute(
-            "SELECT 1 FROM cases WHERE reporter = ? AND campaign_id = ? AND id != ? LIMIT 1",
+            "SELECT 1 FROM cases WHERE reporter = ? AND +campaign_id = ? AND id != ? LIMIT 1",
             [case.reporter, campaign_id, case.id]).fetchone() is not None
         db.execute("UPDATE campaigns SET updated_at = ?, cases = cases + 1, reporters = reporters + ?,"
                    " first_at = min(coalesce(first_at, ?), ?), last_at = max(coalesce(last_at, ?), ?),"

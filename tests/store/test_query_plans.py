@@ -126,7 +126,12 @@ def test_campaign_candidates_are_looked_up_by_indicator_and_text_key(db):
     stamp = clock.iso(clock.now())
     for n in (2, 3):
         db["cases"].insert({"id": n, "channel": "sms", "provider_message_id": f"p{n}", "received_at": stamp,
-                            "text": text, "verdict": "scam", "verdict_json": json.dumps(data), "status": "answered"})
+                            "reporter": f"pseudo-{n}", "text": text, "verdict": "scam", "verdict_json": json.dumps(data), "status": "answered"})
     found = plans(db, lambda: desk.assign_pending(db))
     assert whole_table_reads(found, *CASES, "campaign_texts", "campaign_indicators", "campaigns") == []
+    lines = {sql.split(" FROM ")[1][:40]: lines for sql, lines in found}
+    pending = next(v for k, v in lines.items() if k.startswith("cases INDEXED BY cases_unassigned"))
+    assert pending == ["SCAN cases USING INDEX cases_unassigned"]  # a partial index of the unplaced only, in id order
+    reporter = next(v for k, v in lines.items() if k.startswith("cases WHERE reporter"))
+    assert reporter == ["SEARCH cases USING INDEX idx_cases_reporter (reporter=?)"]
     assert db.execute("SELECT count(DISTINCT campaign_id) FROM cases WHERE id IN (2, 3)").fetchone()[0] == 1
