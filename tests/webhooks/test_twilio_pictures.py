@@ -86,3 +86,10 @@ def test_picture_with_a_caption_that_cannot_be_fetched_still_checks_the_caption(
         "CPAM : Votre carte vitale arrive à expiration, afin de rester couvert, veuillez remplir "
         "le formulaire de renouvellement : https://assures-amell.fr"))))
     assert "récupérer votre image" in answer[0] and any(m.startswith("ARNAQUE") for m in answer)
+
+
+def test_media_hosts_come_from_the_environment_lower_cased_with_twilio_by_default():
+    from config.settings import Settings
+    assert Settings.from_env({}).twilio_media_hosts == ("api.twilio.com",)
+    assert Settings.from_env({"TWILIO_MEDIA_HOSTS": "api.twilio.com, Media.Example.org"}).twilio_media_hosts == (
+        "api.twilio.com", "media.example.org")
