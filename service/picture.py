@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -47,6 +48,11 @@ def read(report: Report, load: Loader, max_bytes: int | None = None) -> Read:
     except pictures.PictureError as exc:
         log.info("picture on %s not read: %s", report.channel, exc.code)
         return Read(_marked(report, exc.code), exc.code, _ms(t0))
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the message nor fail the webhook
+        log.error("picture on %s: the reader failed (%s), answered as unavailable\n%s", report.channel,
+                  type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)).rstrip())  # never the message
+        code = pictures.OcrUnavailable.code  # "reading pictures is unavailable for the moment"
+        return Read(_marked(report, code), code, _ms(t0))
     ms = _ms(t0)
     log.info("picture on %s read in %.0f ms (%s, %dx%d, %d lines, %d QR)", report.channel, ms, pt.kind,
              pt.width, pt.height, len(pt.lines), len(pt.qr))

@@ -74,3 +74,9 @@ def test_a_voice_message_still_gets_the_media_answer(pic_client, bot_api, db):
     voice = {"file_id": "v", "file_unique_id": "v", "duration": 3}
     call = telegram_post(pic_client, telegram_update("", voice=voice)).json
     assert "pas les vidéos, les sons" in call["text"] and bot_api.downloads == []
+
+
+def test_photo_over_ten_megabytes_is_refused_with_a_clear_answer(pic_client, bot_api, db):
+    bot_api.files["huge"] = b"\x89PNG\r\n\x1a\n" + b"\x00" * 10_000_001  # over Telegram's 10 MB: refused
+    call = telegram_post(pic_client, telegram_update("", photo=[photo("huge", 1080, 2400)])).json
+    assert "trop lourde" in call["text"] and stored(db).status == "error"
