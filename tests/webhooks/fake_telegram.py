@@ -73,7 +73,10 @@ class FakeBotApi:
                 self.send_header("Content-Type", "application/octet-stream")
                 self.send_header("Content-Length", str(len(data or b"")))
                 self.end_headers()
-                self.wfile.write(data or b"")
+                try:
+                    self.wfile.write(data or b"")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading (a file over its limit)
 
             def log_message(self, *args: Any) -> None:
                 pass
