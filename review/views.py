@@ -28,13 +28,14 @@ def queue() -> str:
     db, config = get_db(), desk_config()
     desk.assign_pending(db, keys=get_intake().keys)
     filters = _filters()
-    waiting, total = queries.queue(db, config.review_below, filters)
+    waiting, total = queries.queue(db, config.review_below, filters, after=request.args.get("apres", "")[:200])
     latest = queries.recent(db, config.review_below, filters)
     now = clock.now()
     return render_template("queue.html", waiting=[_row(r, now, config.target_hours) for r in waiting], total=total,
                            latest=[_row(r, now, config.target_hours) for r in latest], filters=filters,
                            channels=CHANNELS, verdicts=VERDICTS, institutions=queries.institutions(db),
-                           target_hours=config.target_hours, count_limit=queries.COUNT_LIMIT)
+                           target_hours=config.target_hours, count_limit=queries.COUNT_LIMIT,
+                           next_page=queries.next_page(waiting))
 
 
 @bp.get("/case/<int:case_id>")

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from store import clock, staff
 from store.staff import ROLES, StaffError
 
-QUEUE_LIMIT = 100
+QUEUE_LIMIT = 50  # cases per queue page (the next ones through next_page)
 COUNT_LIMIT = 1000  # the queue counts its cases up to this many ("1000+" beyond)
 RECENT_LIMIT = 50
 RECENT_WINDOW = 5000  # the latest answers are looked for among this many latest arrivals
@@ -34,7 +34,7 @@ _PLACED = (" FROM campaigns k INDEXED BY campaigns_rank CROSS JOIN cases c INDEX
 _LOOSE = " FROM cases c INDEXED BY cases_open LEFT JOIN campaigns k ON k.id = c.campaign_id"
 _ROW = ("c.id, c.channel, c.received_at, c.verdict, c.score, c.status, c.feedback, c.text, c.subject,"
         " c.verdict_json, c.campaign_id, coalesce(k.reporters, 0) AS reporters, coalesce(k.cases, 1) AS members,"
-        " c.institution_name, k.verdict AS decided, k.decided_at")
+        " c.institution_name, k.verdict AS decided, k.decided_at, k.first_at AS campaign_first_at")
 
 
 @dataclass(frozen=True)
@@ -77,26 +77,49 @@ def _where(f: Filters) -> tuple[str, dict[str, Any]]:
     return "".join(f" AND {p}" for p in parts), args
 
 
-def queue(db: Database, below: float, f: Filters = Filters(),
+def queue(db: Database, below: float, f: Filters = Filters(), after: str = "",
           count_limit: int = COUNT_LIMIT) -> tuple[list[dict[str, Any]], int]:
     """Cases that need a person, most-reported campaign first (then its oldest case), then cases not yet placed;
     and how many there are, counted up to `count_limit` (more shows as count_limit + 1).
 
-    Both walk indexes (campaigns by reporters, then each one's open cases): the cost does not grow with the table."""
+    `after` is the `next_page` of the page before (keyset pagination: the walk starts where that page stopped,
+    never counting past rows). Both walks follow indexes (campaigns by reporters, then each one's open cases):
+    the cost does not grow with the table."""
     where, args = _where(f)
     args["below"] = below
     placed = f"{_PLACED} WHERE k.merged_into IS NULL AND {OPEN} AND {_NEEDS}{where}"
     loose = f"{_LOOSE} WHERE c.campaign_id IS NULL AND {OPEN} AND {_NEEDS}{where}"
-    rows = list(db.query(f"SELECT {_ROW}{placed} ORDER BY k.reporters DESC, k.first_at, k.id, c.received_at, c.id"
-                         f" LIMIT {QUEUE_LIMIT}", args))
-    if len(rows) < QUEUE_LIMIT:
-        rows += db.query(f"SELECT {_ROW}{loose} ORDER BY c.received_at, c.id LIMIT {QUEUE_LIMIT - len(rows)}", args)
     total = 0
     for base in (placed, loose):
         if total <= count_limit:
             total += db.execute(f"SELECT count(*) FROM (SELECT 1{base} LIMIT {int(count_limit) + 1})",
                                 args).fetchone()[0]
+    mark = after.split("~")
+    rows: list[dict[str, Any]] = []
+    if len(mark) == 5 and mark[0].lstrip("-").isdigit() and mark[2].isdigit() and mark[4].isdigit():
+        args.update(r=int(mark[0]), f=mark[1], k=int(mark[2]), t=mark[3], c=int(mark[4]))
+        placed += (" AND k.reporters <= :r AND (k.reporters < :r OR (k.first_at, k.id) >= (:f, :k))"
+                   " AND (k.reporters < :r OR (k.first_at, k.id) > (:f, :k) OR (c.received_at, c.id) > (:t, :c))")
+    elif len(mark) == 3 and mark[0] == "loose" and mark[2].isdigit():
+        args.update(t=mark[1], c=int(mark[2]))
+        loose += " AND (c.received_at, c.id) > (:t, :c)"
+        placed = ""
+    if placed:
+        rows += db.query(f"SELECT {_ROW}{placed} ORDER BY k.reporters DESC, k.first_at, k.id, c.received_at, c.id"
+                         f" LIMIT {QUEUE_LIMIT}", args)
+    if len(rows) < QUEUE_LIMIT:
+        rows += db.query(f"SELECT {_ROW}{loose} ORDER BY c.received_at, c.id LIMIT {QUEUE_LIMIT - len(rows)}", args)
     return rows, min(total, count_limit + 1)
+
+
+def next_page(rows: list[dict[str, Any]]) -> str:
+    """Where the page after these rows starts ('' when they were the last)."""
+    if len(rows) < QUEUE_LIMIT:
+        return ""
+    last = rows[-1]
+    if last["campaign_id"] is None:
+        return f"loose~{last['received_at']}~{last['id']}"
+    return f"{last['reporters']}~{last['campaign_first_at']}~{last['campaign_id']}~{last['received_at']}~{last['id']}"
 
 
 def recent(db: Database, below: float, f: Filters = Filters()) -> list[dict[str, Any]]:

@@ -135,3 +135,10 @@ def test_campaign_candidates_are_looked_up_by_indicator_and_text_key(db):
     reporter = next(v for k, v in lines.items() if k.startswith("cases WHERE reporter"))
     assert reporter == ["SEARCH cases USING INDEX idx_cases_reporter (reporter=?)"]
     assert db.execute("SELECT count(DISTINCT campaign_id) FROM cases WHERE id IN (2, 3)").fetchone()[0] == 1
+
+
+def test_a_later_queue_page_starts_its_walk_at_the_cursor(db):
+    found = plans(db, lambda: queries.queue(db, 0.6, after="3~2026-11-01T00:00:00Z~1~2026-11-02T00:00:00Z~1"))
+    assert whole_table_reads(found, *CASES) == []
+    page = next(lines for sql, lines in found if "ORDER BY k.reporters DESC" in sql)
+    assert page[0].startswith("SEARCH k USING INDEX campaigns_rank (reporters<?)")  # a range from the cursor, not a scan
