@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, g, render_template, request, stream_with_context
+from flask import Response, g, render_template, request
 from markupsafe import Markup
 
 from review import present, svgcharts
@@ -65,5 +65,6 @@ def _export(suffix: str, chunks: Any, mimetype: str) -> Response:
     audit.record(db, g.staff.email, "export_indicators",
                  json.dumps({"format": suffix, "indicators": exports.count_confirmed(db)}))
     name = f"vigie-indicateurs-{clock.iso(clock.now())[:10]}.{suffix}"
-    body = stream_with_context(chunks(exports.iter_confirmed(db)))
+    # The generator needs only this thread's connection, not the request: it runs after the view has returned.
+    body = chunks(exports.iter_confirmed(db))
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
