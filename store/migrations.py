@@ -254,6 +254,9 @@ def _desk_at_scale(db: Database) -> None:
     # Confirmed indicators: a case page asks for its campaign's, the exports and the dashboard for the scams.
     db.execute("CREATE INDEX indicators_campaign ON indicators (campaign_id)")
     db.execute("CREATE INDEX indicators_verdict ON indicators (verdict, kind, value)")
+    # The purge and OUBLI delete a batch of cases' deliveries, messages and proposals by case id.
+    for table in ("inbound", "outbox", "proposals"):
+        db.execute(f"CREATE INDEX {table}_case ON {table} (case_id)")
     # The dashboard's weekly share of machine verdicts overturned.
     db.execute("CREATE INDEX decisions_decided ON decisions (decided_at)")
     # Reports per day, channel, verdict as the dashboard counts it, and claimed institution: kept by triggers as
