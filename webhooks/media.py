@@ -6,6 +6,7 @@ message is new; a download that fails raises a picture error with a reply text, 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from service.picture import Loader, PictureUnavailable
 
 log = logging.getLogger("vigie.media")
 TIMEOUT = httpx.Timeout(5.0, read=8.0)  # Twilio waits 15 s for the whole webhook answer
+DEADLINE_S = 8.0  # the whole download, however slowly the bytes drip (httpx's read timeout is per read)
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/heic", "image/heif")
 
 
@@ -25,7 +27,7 @@ def is_image(content_type: str | None) -> bool:
 
 
 def download(url: str, *, max_bytes: int, hosts: Iterable[str] = (), auth: tuple[str, str] | None = None,
-             client: httpx.Client | None = None) -> bytes:
+             client: httpx.Client | None = None, deadline_s: float = DEADLINE_S) -> bytes:
     """The body at `url`, at most `max_bytes`; refused unless its host is one of `hosts` (when given)."""
     host = (urlsplit(url).hostname or "").lower()
     allowed = tuple(h.lower() for h in hosts)
@@ -44,7 +46,7 @@ def download(url: str, *, max_bytes: int, hosts: Iterable[str] = (), auth: tuple
                 raise UnsupportedPicture(f"media declared as {declared[:60]!r}")
             if int(resp.headers.get("Content-Length") or 0) > max_bytes:
                 raise PictureTooLarge(f"media declares more than {max_bytes} bytes")
-            return _bounded(resp.iter_bytes(), max_bytes)
+            return _bounded(resp.iter_bytes(), max_bytes, time.monotonic() + deadline_s)
     except httpx.HTTPError as exc:
         log.warning("media download from %s failed: %s", host[:80], type(exc).__name__)
         raise PictureUnavailable(f"media download failed ({type(exc).__name__})") from exc
@@ -53,13 +55,15 @@ def download(url: str, *, max_bytes: int, hosts: Iterable[str] = (), auth: tuple
             client.close()
 
 
-def _bounded(chunks: Iterable[bytes], max_bytes: int) -> bytes:
-    """The chunks joined, stopping as soon as they pass `max_bytes` (a lying Content-Length)."""
+def _bounded(chunks: Iterable[bytes], max_bytes: int, deadline: float) -> bytes:
+    """The chunks joined, stopping as soon as they pass `max_bytes` (a lying Content-Length) or the deadline."""
     out = bytearray()
     for chunk in chunks:
         out += chunk
         if len(out) > max_bytes:
             raise PictureTooLarge(f"media is more than {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise PictureUnavailable("media download too slow: the answer would come too late")
     return bytes(out)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -13,6 +14,7 @@ class FakeMedia:
     def __init__(self, user: str, password: str) -> None:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.requests: list[tuple[str, str]] = []  # (path, Authorization header)
+        self.drip = 0.0  # seconds between 1 KB chunks: a server sending slowly
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         media = self
 
@@ -28,7 +30,10 @@ class FakeMedia:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 try:
-                    self.wfile.write(data)
+                    for i in range(0, len(data), 1024 if media.drip else len(data) or 1):
+                        self.wfile.write(data[i:i + (1024 if media.drip else len(data))])
+                        self.wfile.flush()
+                        time.sleep(media.drip)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client stopped reading (too large)
 

@@ -93,3 +93,15 @@ def test_media_hosts_come_from_the_environment_lower_cased_with_twilio_by_defaul
     assert Settings.from_env({}).twilio_media_hosts == ("api.twilio.com",)
     assert Settings.from_env({"TWILIO_MEDIA_HOSTS": "api.twilio.com, Media.Example.org"}).twilio_media_hosts == (
         "api.twilio.com", "media.example.org")
+
+
+def test_a_download_that_drips_past_its_deadline_is_abandoned(media_server):
+    import time
+    from service.picture import PictureUnavailable
+    from webhooks.media import download
+    media_server.files[MEDIA_PATH] = (b"\x89PNG" + b"\x00" * 20_000, "image/png")
+    media_server.drip = 0.05
+    started = time.monotonic()
+    with pytest.raises(PictureUnavailable):
+        download(media_server.url + MEDIA_PATH, max_bytes=5_000_000, auth=(ACCOUNT, TWILIO_TOKEN), deadline_s=0.3)
+    assert time.monotonic() - started < 1.5
