@@ -18,6 +18,7 @@ from service.picture import Loader, PictureUnavailable
 log = logging.getLogger("vigie.media")
 TIMEOUT = httpx.Timeout(5.0, read=8.0)  # Twilio waits 15 s for the whole webhook answer
 DEADLINE_S = 8.0  # the whole download, however slowly the bytes drip (httpx's read timeout is per read)
+LOOPBACK = ("127.0.0.1", "localhost", "::1")  # the tests' fake provider
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/heic", "image/heif")
 
 
@@ -29,11 +30,14 @@ def is_image(content_type: str | None) -> bool:
 def download(url: str, *, max_bytes: int, hosts: Iterable[str] = (), auth: tuple[str, str] | None = None,
              client: httpx.Client | None = None, deadline_s: float = DEADLINE_S) -> bytes:
     """The body at `url`, at most `max_bytes`; refused unless its host is one of `hosts` (when given)."""
-    host = (urlsplit(url).hostname or "").lower()
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
     allowed = tuple(h.lower() for h in hosts)
     if allowed and host not in allowed:
         log.warning("media from %s refused: not the provider's host", host[:80])
         raise PictureUnavailable(f"media host {host!r} is not the provider's")
+    if auth and parts.scheme != "https" and host not in LOOPBACK:  # credentials never travel in clear
+        raise PictureUnavailable("media URL is not https: the account's credentials are not sent")
     own = client is None
     client = client or httpx.Client(timeout=TIMEOUT, follow_redirects=True, max_redirects=3)
     try:

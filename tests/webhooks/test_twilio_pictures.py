@@ -105,3 +105,9 @@ def test_a_download_that_drips_past_its_deadline_is_abandoned(media_server):
     with pytest.raises(PictureUnavailable):
         download(media_server.url + MEDIA_PATH, max_bytes=5_000_000, auth=(ACCOUNT, TWILIO_TOKEN), deadline_s=0.3)
     assert time.monotonic() - started < 1.5
+
+
+def test_credentials_are_never_sent_to_a_plain_http_media_url(make_app, media_server, db):
+    client = make_app(twilio_account_sid=ACCOUNT, twilio_media_hosts=("api.twilio.com",)).test_client()
+    answer = messages(twilio_post(client, mms("http://api.twilio.com" + MEDIA_PATH)))
+    assert "récupérer votre image" in answer[0] and "picture_unavailable" in stored(db).text
