@@ -98,7 +98,7 @@ class Intake:
         read = picture.read(msg.report, msg.picture)
         report = clean.report(read.report)  # OCR text is stored and shown like a patient's text
         ctx = replace(ctx, awaiting_sender=None)  # a screenshot is a new message, never the sender's name
-        if read.error and has_visible(msg.report.text):  # the caption or note is checked; the patient told why not the picture
+        if read.error and has_visible(msg.report.text):  # the caption is checked, the patient told why not the picture
             outcome = respond(msg.report, ctx, self.triage)
             told = (replies.t(outcome.lang, "conversation", read.error),) + outcome.messages
             # Staff see the note with the reason the picture was not read (appended: spans stay valid).

@@ -64,7 +64,8 @@ def parse(form, settings: Settings | None = None) -> Inbound:
 def picture_loader(settings: Settings, form, url: str, channel: str):
     """The picture at MediaUrl, with HTTP basic auth (account SID, auth token), from Twilio's host only."""
     account = settings.twilio_account_sid or form.get("AccountSid", "")
-    return media.loader(url, max_bytes=picture.MAX_BYTES[channel], hosts=settings.twilio_media_hosts or ("api.twilio.com",),
+    hosts = settings.twilio_media_hosts or ("api.twilio.com",)
+    return media.loader(url, max_bytes=picture.MAX_BYTES[channel], hosts=hosts,
                         auth=(account, settings.twilio_auth_token))
 
 
