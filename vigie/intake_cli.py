@@ -7,12 +7,13 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import click
 
 from config.settings import Settings, SettingsError
 from service import engine, retention, setup
-from store import maintenance, staff
+from store import audit, maintenance, staff
 from store.db import StoreError
 from vigie import dev_secrets
 
@@ -106,31 +107,41 @@ def staff_group() -> None:
 def staff_add(email: str, role: str, password_stdin: bool) -> None:
     """Create a staff account; without --password-stdin a password is generated and printed once."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else staff.generate_password()
-    db = setup.prepare(Settings.from_env().db_path)
+    db = _database()
     staff.add(db, email, role, password)
+    audit.record(db, CLI_ACTOR, "staff_add", json.dumps({"email": email.strip().lower(), "role": role}))
     click.echo(f"staff account {email.strip().lower()} ({role}) created", err=True)
     if not password_stdin:
         click.echo(f"password (shown once): {password}")
 
 
-@staff_group.command("password")
+@click.command("reset-password")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the new password from one line of stdin.")
-def staff_password(email: str, password_stdin: bool) -> None:
+def staff_reset_password(email: str, password_stdin: bool) -> None:
     """Set a new password; every session the account has open ends (its session version moves on)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else staff.generate_password()
-    db = setup.prepare(Settings.from_env().db_path)
-    staff.set_password(db, staff.id_of(db, email), password)
+    db = _database()
+    staff_id = staff.id_of(db, email)
+    staff.set_password(db, staff_id, password)
+    audit.record(db, CLI_ACTOR, "staff_password", json.dumps({"staff": staff_id}))
     click.echo(f"password of {email.strip().lower()} changed; its sessions are ended", err=True)
     if not password_stdin:
         click.echo(f"password (shown once): {password}")
+
+
+staff_group.add_command(staff_reset_password)
+# The name it had before (README and habits): same command, not listed.
+staff_group.add_command(click.Command("password", callback=staff_reset_password.callback,
+                                      params=staff_reset_password.params, help=staff_reset_password.help,
+                                      hidden=True))
 
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup(path: Path) -> None:
     """Copy the live database to PATH (SQLite online backup)."""
-    db = setup.prepare(Settings.from_env().db_path)
+    db = _database()
     maintenance.backup(db, path)
     click.echo(f"backup written to {path}", err=True)
 
@@ -139,8 +150,20 @@ def backup(path: Path) -> None:
 def purge() -> None:
     """Delete cases, outbox and conversations older than VIGIE_RETENTION_DAYS; print the counts."""
     settings = Settings.from_env()
-    counts = retention.purge(setup.prepare(settings.db_path), settings.retention_days)
+    counts = retention.purge(_database(settings), settings.retention_days)
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+# Who the audit log names for a change made from the command line (whoever can run it has the server).
+CLI_ACTOR = "cli"
+
+
+def _database(settings: Settings | None = None) -> Any:
+    """The prepared database, saying which file it is (VIGIE_DB's default is relative to the
+    current directory, so the same command run elsewhere opens another file)."""
+    path = (settings or Settings.from_env()).db_path
+    click.echo(f"database {path.resolve()}", err=True)
+    return setup.prepare(path)
 
 
 def _stop_event() -> threading.Event:

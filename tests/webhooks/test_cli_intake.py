@@ -104,3 +104,29 @@ def test_staff_password_changes_the_password_and_ends_the_sessions(vigie, env):
     assert result.exit_code == 0 and "sessions are ended" in result.stderr
     assert staff.session_version(db, account) == before + 1
     assert vigie("staff", "password", "nobody@vigie.example", "--password-stdin", input="x" * 9 + "\n").exit_code == 1
+
+
+def test_account_changes_from_the_cli_are_in_the_audit_log(vigie, env):
+    assert vigie("staff", "add", "lea@vigie.example", "--role", "admin", "--password-stdin",
+                 input="first passphrase\n").exit_code == 0
+    assert vigie("staff", "reset-password", "lea@vigie.example", "--password-stdin",
+                 input="second passphrase\n").exit_code == 0
+    rows = _db(env).execute("SELECT actor, action, detail FROM audit ORDER BY id").fetchall()
+    assert [(actor, action) for actor, action, _ in rows] == [("cli", "staff_add"), ("cli", "staff_password")]
+    assert "passphrase" not in json.dumps(rows)
+
+
+def test_commands_that_open_the_database_say_which_file(vigie, env, tmp_path):
+    from pathlib import Path
+
+    result = vigie("backup", str(tmp_path / "copy.sqlite3"))
+    assert result.exit_code == 0
+    assert f"database {Path(env['VIGIE_DB']).resolve()}" in result.stderr
+
+
+def test_an_empty_or_unreadable_eml_file_exits_with_status_1(vigie, tmp_path):
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"")
+    for path in (empty, tmp_path / "missing.eml"):
+        result = vigie("check", "--eml", str(path))
+        assert result.exit_code == 1 and "could not be checked" in result.output
