@@ -124,7 +124,7 @@ class Triage:
     def _report_lines(self, channel: str, lang: str, decision: Decision) -> list[str]:
         country = "GB" if lang == "en" and decision.institution and decision.institution.country == "GB" else "FR"
         kind = traits(channel).report_as
-        out = []
+        out = [replies.t(lang, "report", "chat")] if kind == "chat" else []  # in the app: no public service
         for want in dict.fromkeys((kind, "all")):
             match = next((rc for rc in self.reporting if rc.country == country and want in rc.channels), None)
             if match:

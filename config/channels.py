@@ -14,7 +14,7 @@ class ChannelTraits:
     window_hours: int | None  # follow-ups only this long after the patient last wrote (free-form); None: any time
     follow_up: str | None  # the provider that sends a follow-up ("twilio", "telegram", "smtp"); None: none
     reply: str  # the reply format: "sms" (short: two reasons), "chat" (plain), "email", "json", "page"
-    report_as: str  # which public reporting service fits it: "sms" (33700), "email", "all"
+    report_as: str  # which public reporting service fits it: "sms" (33700), "email", "chat" (the app's own), "all"
     received: bool  # a patient received the suspicious message on it (offered on the try-it page, the API)
     adapter: str  # the module of webhooks/ that takes it in (one adapter may serve several channels)
     # The wording alone may vouch for a message ("legitimate" on genuine-sounding words): not on
@@ -26,10 +26,11 @@ class ChannelTraits:
 CHANNELS: tuple[ChannelTraits, ...] = (
     ChannelTraits("sms", sms_like=True, segments=3, window_hours=None, follow_up="twilio", reply="sms",
                   report_as="sms", received=True, adapter="twilio_sms"),
+    # 33700 takes SMS only: a WhatsApp or Telegram message is reported in the app itself.
     ChannelTraits("whatsapp", sms_like=True, segments=None, window_hours=24, follow_up="twilio", reply="chat",
-                  report_as="sms", received=True, adapter="twilio_sms"),
+                  report_as="chat", received=True, adapter="twilio_sms"),
     ChannelTraits("telegram", sms_like=False, segments=None, window_hours=None, follow_up="telegram",
-                  reply="chat", report_as="sms", received=True, adapter="telegram_bot"),
+                  reply="chat", report_as="chat", received=True, adapter="telegram_bot"),
     ChannelTraits("email", sms_like=False, segments=None, window_hours=None, follow_up="smtp", reply="email",
                   report_as="email", received=True, adapter="mailgun", wording_vouches=False),
     ChannelTraits("api", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="json",

@@ -114,3 +114,13 @@ def test_a_failed_authenticity_check_weighs_even_against_an_official_looking_sen
     spoofed = triage.check(Report(text, "email", sender="assurance-maladie@info.ameli.fr", auth_failed=True))
     assert spoofed.score > genuine.score
     assert "auth_failed" in {r.code for r in spoofed.reasons}
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+def test_a_chat_patient_is_told_to_report_in_the_app_not_to_33700(triage, channel):
+    verdict = triage.check(make_report("Votre colis est bloqué, payez 1,99 € de frais de livraison sur "
+                                       "https://colis-suivi-livraison.com", channel=channel))
+    assert verdict.verdict == "scam"
+    assert replies.t("fr", "report", "chat") in verdict.reply
+    assert replies.t("fr", "report", "sms", value="33 700") not in verdict.reply
+    assert "Signalez le SMS" not in verdict.reply
