@@ -101,7 +101,7 @@ class Triage:
             (0, t(lang, "verdict", verdict) + (" " + why if why else "")),
             (1, self._official_line(decision.institution, lang, verdict == "legitimate")
              or (replies.t(lang, "official", "ambiguous", name=namesake) if namesake else "")),
-            (2, t(lang, "advice", verdict)),
+            (2, t(lang, "advice", _advice_key(verdict, channel))),
             (1, t(lang, "misc", "truncated") if truncated else ""),  # only the start was analysed
         ]
         if verdict in ("scam", "suspicious"):
@@ -139,6 +139,14 @@ class Triage:
             if leak:
                 return replies.t(lang, "leak", "note", establishment=leak.establishment, date=leak.date)
         return ""
+
+
+def _advice_key(verdict: str, channel: str) -> str:
+    """What to do now. "A person will check and tell you" only where the patient can be told: on a
+    channel with no follow-up (the try-it page, the API) nothing is stored for a person to answer."""
+    if verdict == "unknown" and traits(channel).follow_up is None:
+        return "unknown_unreachable"
+    return verdict
 
 
 _LEGIT_CODES = {"sender_official", "link_official", "link_government", "phone_official", "advice",

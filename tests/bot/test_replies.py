@@ -124,3 +124,15 @@ def test_a_chat_patient_is_told_to_report_in_the_app_not_to_33700(triage, channe
     assert replies.t("fr", "report", "chat") in verdict.reply
     assert replies.t("fr", "report", "sms", value="33 700") not in verdict.reply
     assert "Signalez le SMS" not in verdict.reply
+
+
+THIN = "Bonjour, vous êtes chez vous ?"  # nothing to judge: a person would have to look
+
+
+@pytest.mark.parametrize(("channel", "promised"), [("sms", True), ("telegram", True), ("email", True),
+                                                   ("web", False), ("api", False)])
+def test_a_person_is_promised_only_where_the_patient_can_be_told(triage, channel, promised):
+    verdict = triage.check(make_report(THIN, channel=channel))
+    assert verdict.verdict == "unknown"
+    assert (replies.t("fr", "advice", "unknown") in verdict.reply) is promised
+    assert (replies.t("fr", "advice", "unknown_unreachable") in verdict.reply) is not promised
