@@ -247,6 +247,9 @@ def _desk_at_scale(db: Database) -> None:
     # campaigns walked by reporters (most reported first); the campaign list by reporters then latest report.
     db.execute("CREATE INDEX cases_open ON cases (campaign_id, received_at) WHERE status IN ('needs_review', 'error')"
                " OR feedback = 'wrong' OR verdict IS NULL OR verdict IN ('unknown', 'suspicious')")
+    # A queue filtered on a rare institution starts from that institution's open cases.
+    db.execute("CREATE INDEX cases_open_institution ON cases (institution_id, received_at) WHERE status IN"
+               " ('needs_review', 'error') OR feedback = 'wrong' OR verdict IS NULL OR verdict IN ('unknown', 'suspicious')")
     db.execute("CREATE INDEX campaigns_rank ON campaigns (reporters DESC, first_at, id) WHERE merged_into IS NULL")
     db.execute("CREATE INDEX campaigns_list ON campaigns (reporters DESC, last_at DESC) WHERE merged_into IS NULL"
                " AND cases > 0")

@@ -1,6 +1,8 @@
 """Desk queries: the review queue, one case with its campaign, and staff sign-in with lockout."""
 from __future__ import annotations
 
+import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +34,10 @@ OPEN = ("(c.status IN ('needs_review', 'error') OR c.feedback = 'wrong' OR c.ver
 _PLACED = (" FROM campaigns k INDEXED BY campaigns_rank CROSS JOIN cases c INDEXED BY cases_open"
            " ON c.campaign_id = k.id")
 _LOOSE = " FROM cases c INDEXED BY cases_open LEFT JOIN campaigns k ON k.id = c.campaign_id"
+# A selective filter's walks: the planner starts from the filter's index (channel, institution, day).
+_PLACED_BY_FILTER = " FROM cases c JOIN campaigns k ON k.id = c.campaign_id"
+_LOOSE_BY_FILTER = " FROM cases c LEFT JOIN campaigns k ON k.id = c.campaign_id"
+WALK_SECONDS = 0.05  # how long a filtered queue may walk campaigns before it asks the filter's index instead
 _ROW = ("c.id, c.channel, c.received_at, c.verdict, c.score, c.status, c.feedback, c.text, c.subject,"
         " c.verdict_json, c.campaign_id, coalesce(k.reporters, 0) AS reporters, coalesce(k.cases, 1) AS members,"
         " c.institution_name, k.verdict AS decided, k.decided_at, k.first_at AS campaign_first_at")
@@ -78,17 +84,34 @@ def _where(f: Filters) -> tuple[str, dict[str, Any]]:
 
 
 def queue(db: Database, below: float, f: Filters = Filters(), after: str = "",
-          count_limit: int = COUNT_LIMIT) -> tuple[list[dict[str, Any]], int]:
+          count_limit: int = COUNT_LIMIT, walk_seconds: float = WALK_SECONDS) -> tuple[list[dict[str, Any]], int]:
     """Cases that need a person, most-reported campaign first (then its oldest case), then cases not yet placed;
     and how many there are, counted up to `count_limit` (more shows as count_limit + 1).
 
     `after` is the `next_page` of the page before (keyset pagination: the walk starts where that page stopped,
     never counting past rows). Both walks follow indexes (campaigns by reporters, then each one's open cases):
-    the cost does not grow with the table."""
+    the cost does not grow with the table. A filter few cases match (a rare channel or institution, an old day)
+    would make that walk long: past `walk_seconds` it is dropped for the filter's own index, sorting what it finds."""
+    if f == Filters():
+        return _queue(db, below, f, after, count_limit, (_PLACED, _LOOSE))
+    deadline = time.perf_counter() + walk_seconds
+    db.conn.set_progress_handler(lambda: time.perf_counter() > deadline, 1000)
+    try:
+        return _queue(db, below, f, after, count_limit, (_PLACED, _LOOSE))
+    except sqlite3.OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+    finally:
+        db.conn.set_progress_handler(None, 0)
+    return _queue(db, below, f, after, count_limit, (_PLACED_BY_FILTER, _LOOSE_BY_FILTER))
+
+
+def _queue(db: Database, below: float, f: Filters, after: str, count_limit: int,
+           walks: tuple[str, str]) -> tuple[list[dict[str, Any]], int]:
     where, args = _where(f)
     args["below"] = below
-    placed = f"{_PLACED} WHERE k.merged_into IS NULL AND {OPEN} AND {_NEEDS}{where}"
-    loose = f"{_LOOSE} WHERE c.campaign_id IS NULL AND {OPEN} AND {_NEEDS}{where}"
+    placed = f"{walks[0]} WHERE k.merged_into IS NULL AND {OPEN} AND {_NEEDS}{where}"
+    loose = f"{walks[1]} WHERE c.campaign_id IS NULL AND {OPEN} AND {_NEEDS}{where}"
     total = 0
     for base in (placed, loose):
         if total <= count_limit:

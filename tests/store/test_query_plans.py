@@ -144,3 +144,14 @@ def test_a_later_queue_page_starts_its_walk_at_the_cursor(db):
     assert whole_table_reads(found, *CASES) == []
     page = next(lines for sql, lines in found if "ORDER BY k.reporters DESC" in sql)
     assert page[0].startswith("SEARCH k USING INDEX campaigns_rank (reporters<?)")  # a range from the cursor, not a scan
+
+
+@pytest.mark.parametrize("filters, index", [
+    (queries.Filters(channel="email"), "sqlite_autoindex_cases_1 (channel=?)"),
+    (queries.Filters(institution="chu-belfort"), "cases_open_institution (institution_id=?)"),
+    (queries.Filters(since="2026-11-29"), "idx_cases_received_at (received_at>?)")])
+def test_a_rare_filter_starts_from_its_own_index(db, filters, index):
+    walks = (queries._PLACED_BY_FILTER, queries._LOOSE_BY_FILTER)
+    found = plans(db, lambda: queries._queue(db, 0.6, filters, "", 1000, walks))
+    assert searches_only(found, *CASES) == []  # a seek by the filter, then a sort of the few it finds
+    assert all(any(index in line or "cases_open (campaign_id=?" in line for line in lines) for _, lines in found)

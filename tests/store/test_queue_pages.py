@@ -51,3 +51,12 @@ def test_a_forged_cursor_is_the_first_page(tmp_path):
     db = seeded(tmp_path)
     first, _ = review.queue(db, 0.6)
     assert review.queue(db, 0.6, after="1~x'; DROP TABLE cases;--~a~b~c")[0] == first
+
+
+def test_a_filter_too_rare_for_the_walk_asks_its_own_index_and_gives_the_same_page(tmp_path):
+    db = seeded(tmp_path)
+    db.execute("UPDATE cases SET channel = 'email' WHERE id % 9 = 0")
+    rare = review.Filters(channel="email")
+    walked = review.queue(db, 0.6, rare)
+    assert review.queue(db, 0.6, rare, walk_seconds=0) == walked  # interrupted at once: the channel index instead
+    assert {r["channel"] for r in walked[0]} == {"email"} and walked[1] > 0
