@@ -95,7 +95,9 @@ def respond(report: Report, ctx: Context, triage: Checks, *, media: bool = False
         name, said_in = found
         lang = said_in or _lang(ctx.lang)
         text = _t(lang, _TEXT_OF.get(name, name), days=ctx.retention_days)
-        return Outcome("command", (text,), lang, command=name)
+        # A patient who starts with /start (Telegram's first button) is told once what is kept.
+        notice = _notice(ctx, lang) if name == "start" else ()
+        return Outcome("command", (text,) + notice, lang, command=name)
     if ctx.awaiting_sender and looks_like_sender(report.text):
         return _refine(report, ctx, triage)
     if not has_visible(report.text) and not report.hidden_links:

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from bot import replies
 from store import cases
 from tests.webhooks.conftest import BrokenTriage, SCAM_SMS, telegram_post, telegram_update
 
@@ -163,3 +164,11 @@ def test_a_lone_surrogate_in_the_text_is_refused_with_400(client, db):
     resp = client.post("/webhooks/telegram", data=raw, content_type="application/json",
                        headers={"X-Telegram-Bot-Api-Secret-Token": "telegram-secret_token-123"})
     assert resp.status_code == 400 and cases.count(db) == 0
+
+
+def test_a_patient_who_starts_with_start_is_told_once_what_is_kept(client):
+    notice = replies.t("fr", "conversation", "privacy_notice", days=90)[:40]
+    first = telegram_post(client, telegram_update("/start", chat_id=31)).json["text"]
+    again = telegram_post(client, telegram_update("/start", chat_id=31)).json["text"]
+    assert notice in first and notice not in again
+    assert "numéro" not in replies.t("fr", "conversation", "privacy_notice", days=90)  # e-mail, Telegram too

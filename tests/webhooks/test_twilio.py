@@ -22,8 +22,8 @@ def test_signed_scam_sms_gets_a_twiml_verdict(client, db):
 def test_first_contact_adds_the_privacy_notice_once(client):
     first = messages(twilio_post(client, twilio_form(SCAM_SMS, sender="+33611111111")))
     second = messages(twilio_post(client, twilio_form(SCAM_SMS, sender="+33611111111")))
-    assert any("sans votre numéro en clair" in m for m in first)
-    assert not any("sans votre numéro en clair" in m for m in second)
+    assert any("sans vos coordonnées en clair" in m for m in first)
+    assert not any("sans vos coordonnées en clair" in m for m in second)
 
 
 def test_unsigned_sms_is_rejected_and_nothing_is_stored(client, db):
