@@ -257,6 +257,8 @@ def _desk_at_scale(db: Database) -> None:
     # Confirmed indicators: a case page asks for its campaign's, the exports and the dashboard for the scams.
     db.execute("CREATE INDEX indicators_campaign ON indicators (campaign_id)")
     db.execute("CREATE INDEX indicators_verdict ON indicators (verdict, kind, value)")
+    # Campaigns folded into another (few): each purge batch clears their signature without walking every campaign.
+    db.execute("CREATE INDEX campaigns_merged ON campaigns (merged_into) WHERE merged_into IS NOT NULL")
     # The purge and OUBLI delete a batch of cases' deliveries, messages and proposals by case id.
     for table in ("inbound", "outbox", "proposals"):
         db.execute(f"CREATE INDEX {table}_case ON {table} (case_id)")

@@ -155,3 +155,16 @@ def test_a_rare_filter_starts_from_its_own_index(db, filters, index):
     found = plans(db, lambda: queries._queue(db, 0.6, filters, "", 1000, walks))
     assert searches_only(found, *CASES) == []  # a seek by the filter, then a sort of the few it finds
     assert all(any(index in line or "cases_open (campaign_id=?" in line for line in lines) for _, lines in found)
+
+
+def test_a_purge_batch_seeks_what_derives_from_its_cases(db):
+    from store import erase
+    sent: list[str] = []
+    db.conn.set_trace_callback(sent.append)
+    with db.atomic():
+        erase.erase_cases(db, [1])
+    db.conn.set_trace_callback(None)
+    statements = [s for s in sent if s.lstrip().upper().startswith(("SELECT", "DELETE", "UPDATE"))]
+    found = [(s, [r[3] for r in db.execute("EXPLAIN QUERY PLAN " + s)]) for s in statements]
+    assert searches_only(found, *CASES, "campaigns", "inbound", "outbox", "proposals", "case_texts",
+                         "case_indicators", "notices") == []
