@@ -84,3 +84,24 @@ def test_uploading_a_screenshot_shows_the_verdict_and_the_text_read(live_url, tm
             assert "assures-amell.fr" in page.inner_text("#read-text")
         finally:
             browser.close()
+
+
+def test_on_a_phone_the_verdict_is_in_view_and_focused_after_submitting(live_url, tmp_path):
+    executable = _need_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+            page.goto(live_url + "/")
+            page.fill("#text", SCAM)
+            page.click("button[type=submit]")
+            page.wait_for_selector("#result")
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'outcome'")
+            box = page.locator(".badge").bounding_box()
+            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844, box
+            assert page.get_attribute(".badge", "data-verdict") == "scam"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+            page.screenshot(path=screenshot_path("try-it-phone.png", tmp_path))
+        finally:
+            browser.close()
