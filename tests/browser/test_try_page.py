@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
+SUSPICIOUS = "Votre compte a été suspendu. Connectez-vous sur https://mon-espace-client.net pour le réactiver."
 SCAM = ("CPAM : Votre carte vitale arrive à expiration, afin de rester couvert, veuillez remplir "
         "le formulaire de renouvellement : https://assures-amell.fr")
 
@@ -103,5 +104,25 @@ def test_on_a_phone_the_verdict_is_in_view_and_focused_after_submitting(live_url
             assert page.get_attribute(".badge", "data-verdict") == "scam"
             assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
             page.screenshot(path=screenshot_path("try-it-phone.png", tmp_path))
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_try_page_has_no_serious_accessibility_violation(live_url, width):
+    executable = _need_chromium()
+    from playwright.sync_api import sync_playwright
+    from tests.browser.axe_check import serious_violations
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(live_url + "/")
+            assert serious_violations(page) == []
+            for text in (SCAM, SUSPICIOUS, "Bonjour, vous êtes chez vous ?"):  # every badge colour
+                page.fill("#text", text)
+                page.click("button[type=submit]")
+                page.wait_for_selector("#result")
+                assert serious_violations(page) == [], text
         finally:
             browser.close()
