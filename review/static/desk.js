@@ -1,9 +1,15 @@
-// Keyboard for the review desk (no framework): j/k move, Enter opens, / filters, u back, 1-3 decide, n note.
+// Keyboard for the review desk (no framework): j/k move, Enter opens, / filters, u back, 1-3 decide, n note,
+// Ctrl+Enter in the note sends the decision.
 (function () {
   "use strict";
+  // Shortcuts never type into a field: they are off while a text field has the focus (a radio or a
+  // checkbox is not one), and a key that moves the focus into a field is not typed there.
+  var NOT_TEXT = { checkbox: 1, radio: 1, button: 1, submit: 1, reset: 1, hidden: 1 };
   function typing(e) {
     var t = e.target;
-    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+    if (!t) { return false; }
+    if (t.tagName === "INPUT") { return !NOT_TEXT[(t.type || "text").toLowerCase()]; }
+    return t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable;
   }
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr[data-href]")); }
   var current = -1;
@@ -44,7 +50,7 @@
     else if (/^[1-9]$/.test(e.key)) {
       var radios = document.querySelectorAll("#decide input[name=verdict]");
       var r = radios[parseInt(e.key, 10) - 1];
-      if (r) { e.preventDefault(); r.checked = true; if (note) { note.focus(); } }
+      if (r) { e.preventDefault(); r.checked = true; r.focus(); }  // then n for the note
     }
   });
 })();

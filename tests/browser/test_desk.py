@@ -79,7 +79,10 @@ def test_a_reviewer_works_the_queue_with_the_keyboard_and_settles_a_campaign(des
             message = page.inner_text("#message")
             assert "radiologie" in message and "hxxps://" in message and "[.]" in message  # defanged
             assert page.locator("#message a").count() == 0  # nothing in the message is clickable
-            page.keyboard.press("1")  # scam, and the cursor goes to the note
+            page.keyboard.press("1")  # scam
+            assert page.is_checked("#decide input[name=verdict] >> nth=0")
+            page.keyboard.press("n")  # to the note: the key itself is never typed there
+            assert page.evaluate("document.activeElement.id") == "note" and page.input_value("#note") == ""
             page.keyboard.type("Faux portail : le service de radiologie n'envoie pas de lien vers ce site.")
             page.keyboard.press("Control+Enter")
             page.wait_for_selector("#decided")
