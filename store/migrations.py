@@ -259,6 +259,9 @@ def _desk_at_scale(db: Database) -> None:
     db.execute("CREATE INDEX indicators_verdict ON indicators (verdict, kind, value)")
     # Campaigns folded into another (few): each purge batch clears their signature without walking every campaign.
     db.execute("CREATE INDEX campaigns_merged ON campaigns (merged_into) WHERE merged_into IS NOT NULL")
+    # A campaign's reporters counted from an index (a purge batch recounts hundreds of campaigns; reading their
+    # case rows cost 5 ms a campaign at 1,000,000 cases).
+    db.execute("CREATE INDEX cases_campaign_reporter ON cases (campaign_id, reporter)")
     # The purge and OUBLI delete a batch of cases' deliveries, messages and proposals by case id.
     for table in ("inbound", "outbox", "proposals"):
         db.execute(f"CREATE INDEX {table}_case ON {table} (case_id)")
