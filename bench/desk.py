@@ -141,7 +141,8 @@ def seed(db, keys: DataKeys, cases: int, campaigns: int) -> int:
             [(c, stamp, stamp, members[c].shape, members[c].text, members[c].institution_id,
               members[c].institution_name, s[0], s[0], s[1], s[2]) for c, s in stats.items()])
         db.conn.executemany("INSERT OR IGNORE INTO campaign_texts (key, campaign_id, shape, length, text)"
-                            " VALUES (?,?,?,?,?)", [(m.key, c, m.shape, len(m.text), m.text) for c, m in members.items()])
+                            " VALUES (?,?,?,?,?)",
+                            [(m.key, c, m.shape, len(m.text), m.text) for c, m in members.items()])
         db.conn.executemany("INSERT OR IGNORE INTO campaign_indicators (kind, value, campaign_id) VALUES (?,?,?)",
                             [(k, v, c) for c, m in members.items() for k, v in m.indicators])
     _confirmed(db, stamp, campaigns)
@@ -151,7 +152,8 @@ def seed(db, keys: DataKeys, cases: int, campaigns: int) -> int:
 def _confirmed(db, stamp: str, campaigns: int) -> None:
     """INDICATORS confirmed malicious (campaign domains, then urls), for the exports and the dashboard."""
     rows = [("domain", f"secu-{c}-dossier.com", "scam", stamp, str(c), "bench") for c in range(2, campaigns + 1)]
-    rows += [("url", f"https://secu-{i % campaigns + 1}-dossier.com/{i}", "scam", stamp, str(i % campaigns + 1), "bench")
+    rows += [("url", f"https://secu-{i % campaigns + 1}-dossier.com/{i}", "scam", stamp, str(i % campaigns + 1),
+              "bench")
              for i in range(INDICATORS - len(rows))]
     with db.conn:
         db.conn.executemany("INSERT OR IGNORE INTO indicators (kind, value, verdict, decided_at, campaign_id, note)"
@@ -224,7 +226,8 @@ def main() -> int:
     dashboard = timed(lambda: client.get("/review/dashboard?days=90"), 5)
     csv_s, csv_mb, csv_bytes = _export(client, "/review/export/indicators.csv")
     stix_s, stix_mb, stix_bytes = _export(client, "/review/export/indicators.stix.json")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/review/case/{first}").get_data(as_text=True)).group(1)
+    page = client.get(f"/review/case/{first}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     t = time.perf_counter()
     resp = client.post(f"/review/case/{first}/decide", data={"verdict": "scam", "note": "bench", "csrf_token": token})
     decision = time.perf_counter() - t
@@ -234,9 +237,11 @@ def main() -> int:
     print(f"case page           p95 {p95(case):6.1f} ms (median {statistics.median(case) * 1000:.1f} ms)")
     print(f"case page, campaign of {BIG}: p95 {p95(big_case):6.1f} ms")
     print(f"campaign list       p95 {p95(campaigns):6.1f} ms")
-    print(f"dashboard, 90 days  max {max(dashboard) * 1000:6.1f} ms (median {statistics.median(dashboard) * 1000:.1f} ms)")
+    print(f"dashboard, 90 days  max {max(dashboard) * 1000:6.1f} ms"
+          f" (median {statistics.median(dashboard) * 1000:.1f} ms)")
     print(f"export CSV  of {INDICATORS} indicators: {csv_s:.2f} s, peak {csv_mb:.1f} MB, {csv_bytes / 1e6:.1f} MB sent")
-    print(f"export STIX of {INDICATORS} indicators: {stix_s:.2f} s, peak {stix_mb:.1f} MB, {stix_bytes / 1e6:.1f} MB sent")
+    print(f"export STIX of {INDICATORS} indicators: {stix_s:.2f} s, peak {stix_mb:.1f} MB,"
+          f" {stix_bytes / 1e6:.1f} MB sent")
     print(f"decision on campaign {big}: {decision:.2f} s, status {resp.status_code}, {told} follow-ups queued")
     ok = (p95(queue) <= 100 and p95(filtered) <= 150 and p95(case) <= 20 and max(dashboard) <= 0.5
           and assign / max(arrivals, 1) <= 0.005 and max(csv_mb, stix_mb) < 200 and decision <= 2)

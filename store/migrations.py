@@ -249,7 +249,8 @@ def _desk_at_scale(db: Database) -> None:
                " OR feedback = 'wrong' OR verdict IS NULL OR verdict IN ('unknown', 'suspicious')")
     # A queue filtered on a rare institution starts from that institution's open cases.
     db.execute("CREATE INDEX cases_open_institution ON cases (institution_id, received_at) WHERE status IN"
-               " ('needs_review', 'error') OR feedback = 'wrong' OR verdict IS NULL OR verdict IN ('unknown', 'suspicious')")
+               " ('needs_review', 'error') OR feedback = 'wrong' OR verdict IS NULL"
+               " OR verdict IN ('unknown', 'suspicious')")
     db.execute("CREATE INDEX campaigns_rank ON campaigns (reporters DESC, first_at, id) WHERE merged_into IS NULL")
     db.execute("CREATE INDEX campaigns_list ON campaigns (reporters DESC, last_at DESC) WHERE merged_into IS NULL"
                " AND cases > 0")
@@ -283,6 +284,7 @@ def _desk_at_scale(db: Database) -> None:
     db.execute(f"CREATE TRIGGER case_days_insert AFTER INSERT ON cases BEGIN {add.format(key=new, d=1)} END")
     db.execute(f"CREATE TRIGGER case_days_delete AFTER DELETE ON cases BEGIN {add.format(key=old, d=-1)} END")
     db.execute("CREATE TRIGGER case_days_update AFTER UPDATE OF received_at, channel, status, verdict, institution_name"
-               f" ON cases WHEN ({old}) IS NOT ({new}) BEGIN {add.format(key=old, d=-1)} {add.format(key=new, d=1)} END")
+               f" ON cases WHEN ({old}) IS NOT ({new})"
+               f" BEGIN {add.format(key=old, d=-1)} {add.format(key=new, d=1)} END")
     db.execute(f"INSERT INTO case_days (day, channel, verdict, institution, n) SELECT {key.format(r='cases')}, count(*)"
                " FROM cases GROUP BY 1, 2, 3, 4")

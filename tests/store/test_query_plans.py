@@ -97,7 +97,8 @@ def test_campaign_list_and_institutions_read_campaign_indexes(db):
     assert any("campaigns_list" in line for line in listed[0][1])
     named = plans(db, lambda: queries.institutions(db))
     assert searches_only(named, "campaigns") == []  # one seek per institution, not a step per campaign
-    assert any("COVERING INDEX campaigns_institution (institution_id>?)" in line for _, lines in named for line in lines)
+    assert any("COVERING INDEX campaigns_institution (institution_id>?)" in line
+               for _, lines in named for line in lines)
     assert queries.institutions(db) == [("ameli", None)]
 
 
@@ -128,7 +129,8 @@ def test_campaign_candidates_are_looked_up_by_indicator_and_text_key(db):
     stamp = clock.iso(clock.now())
     for n in (2, 3):
         db["cases"].insert({"id": n, "channel": "sms", "provider_message_id": f"p{n}", "received_at": stamp,
-                            "reporter": f"pseudo-{n}", "text": text, "verdict": "scam", "verdict_json": json.dumps(data), "status": "answered"})
+                            "reporter": f"pseudo-{n}", "text": text, "verdict": "scam",
+                            "verdict_json": json.dumps(data), "status": "answered"})
     found = plans(db, lambda: desk.assign_pending(db))
     assert whole_table_reads(found, *CASES, "campaign_texts", "campaign_indicators", "campaigns") == []
     lines = {sql.split(" FROM ")[1][:40]: lines for sql, lines in found}
@@ -143,7 +145,7 @@ def test_a_later_queue_page_starts_its_walk_at_the_cursor(db):
     found = plans(db, lambda: queries.queue(db, 0.6, after="3~2026-11-01T00:00:00Z~1~2026-11-02T00:00:00Z~1"))
     assert whole_table_reads(found, *CASES) == []
     page = next(lines for sql, lines in found if "ORDER BY k.reporters DESC" in sql)
-    assert page[0].startswith("SEARCH k USING INDEX campaigns_rank (reporters<?)")  # a range from the cursor, not a scan
+    assert page[0].startswith("SEARCH k USING INDEX campaigns_rank (reporters<?)")  # a range from the cursor
 
 
 @pytest.mark.parametrize("filters, index", [

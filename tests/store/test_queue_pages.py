@@ -10,12 +10,16 @@ from store.db import get_db
 def seeded(tmp_path):
     db = get_db(tmp_path / "v.sqlite3")
     rng = random.Random(3)
-    stamp = lambda minute: f"2026-11-{20 + minute // 1440:02d}T{minute // 60 % 24:02d}:{minute % 60:02d}:00Z"  # noqa: E731
+
+    def stamp(minute: int) -> str:
+        return f"2026-11-{20 + minute // 1440:02d}T{minute // 60 % 24:02d}:{minute % 60:02d}:00Z"
+
     db["campaigns"].insert_all([{"id": k, "created_at": stamp(0), "updated_at": stamp(0), "cases": 8,
                                  "reporters": rng.choice((1, 2, 2, 5)), "first_at": stamp(rng.randint(0, 3000)),
                                  "last_at": stamp(4000), "verdict": "scam" if k == 7 else None,
                                  "decided_at": stamp(3999) if k == 7 else None} for k in range(1, 21)])
-    db["cases"].insert_all([{"id": n, "channel": "sms", "provider_message_id": f"m{n}", "received_at": stamp(n * 7 % 3000),
+    db["cases"].insert_all([{"id": n, "channel": "sms", "provider_message_id": f"m{n}",
+                             "received_at": stamp(n * 7 % 3000),
                              "text": "t", "verdict": rng.choice(("unknown", "scam", "suspicious")), "score": 0.3,
                              "status": "answered", "campaign_id": None if n > 160 else n % 20 + 1}
                             for n in range(1, 191)])
