@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, Response, current_app, g, redirect, render_t
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from review import formats
 from service.desk import REVIEW_BELOW_SCORE, TARGET_HOURS, DeskConfig, DeskError, NotFound
 from store import audit, staff
 from store import review as queries
@@ -21,6 +22,7 @@ from web.resources import get_db
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates",
                static_folder="static", static_url_path="/static")
 csrf = CSRFProtect()
+formats.register(bp)
 PUBLIC = {"review.login", "review.login_post", "review.static"}
 IP_FAILURES = 20  # failed sign-ins from one address in a burst; then one more every IP_WINDOW / IP_FAILURES s
 IP_WINDOW = 15 * 60

@@ -1,0 +1,36 @@
+"""The desk writes dates in French, in Paris time, and verdicts and roles in French."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from review import formats
+
+
+@pytest.mark.parametrize(("stored", "shown"), [
+    ("2026-12-01T00:53:00Z", "1 déc. 2026, 01:53"),  # winter: UTC+1
+    ("2026-07-14T10:00:00Z", "14 juil. 2026, 12:00"),  # summer: UTC+2
+    ("2026-03-29T00:59:00Z", "29 mars 2026, 01:59"),  # the last minute before the change
+    ("2026-03-29T01:00:00Z", "29 mars 2026, 03:00"),
+    ("2026-11-28", "28 nov. 2026"),  # a date without a time (a registry check)
+    ("", "—"), (None, "—"), ("pas une date", "pas une date"),
+])
+def test_a_stored_timestamp_is_shown_in_paris_time_in_french(stored, shown):
+    assert formats.when(stored) == shown
+
+
+def test_verdicts_and_roles_are_shown_in_french():
+    assert [formats.verdict(v) for v in ("scam", "suspicious", "legitimate", "unknown")] == \
+        ["arnaque", "suspect", "authentique", "inconnu"]
+    assert [formats.role(r) for r in ("reviewer", "admin")] == ["relecture", "administration"]
+
+
+ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def test_the_case_page_shows_no_raw_timestamp(reviewer, file_report):
+    case_id = file_report("Votre colis est bloqué : https://colis-suivi-livraison.com/x")
+    html = reviewer.get(f"/review/case/{case_id}").get_data(as_text=True)
+    assert "reçu le " in html
+    assert not ISO.search(re.sub(r'datetime="[^"]*"', "", html)), ISO.search(html).group(0)
