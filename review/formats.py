@@ -1,6 +1,7 @@
 """How the desk writes dates and values for people: French, in Paris time ("1 déc. 2026, 01:53")."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -39,8 +40,46 @@ def role(value: object) -> str:
     return ROLES.get(str(value or ""), str(value or "—"))
 
 
+ACTIONS = {"login": "connexion", "login_failed": "échec de connexion", "logout": "déconnexion",
+           "reveal": "données patient affichées", "decide": "décision", "staff_add": "compte créé",
+           "staff_role": "rôle changé", "staff_unlock": "compte débloqué", "staff_password": "mot de passe changé",
+           "export_indicators": "export des indicateurs", "forget": "OUBLI (patient)", "stop": "STOP (patient)",
+           "propose_contact": "contact proposé", "proposal": "proposition traitée"}
+FIELDS = {"case": "cas", "campaign": "campagne", "staff": "compte", "role": "rôle", "email": "e-mail",
+          "verdict": "décision", "notified": "suivis", "indicators": "indicateurs", "kind": "type",
+          "format": "format", "count": "nombre", "value": "valeur", "institution": "établissement"}
+
+
+def action(value: object) -> str:
+    """An audit action ("staff_add") in words ("compte créé")."""
+    return ACTIONS.get(str(value or ""), str(value or "—"))
+
+
+def fields(detail: object) -> str:
+    """An audit entry's detail, stored as JSON, as readable fields ("cas : 12 · décision : arnaque")."""
+    text = str(detail or "")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(data, dict):
+        return text
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(map(str, value))
+        elif key == "verdict":
+            value = verdict(value)
+        elif key == "role":
+            value = role(value)
+        parts.append(f"{FIELDS.get(key, key)} : {value}")
+    return " · ".join(parts) or "—"
+
+
 def register(bp: Blueprint) -> None:
-    """The filters `when`, `verdict_fr` and `role_fr` in every template of the app."""
+    """The desk's filters (`when`, `verdict_fr`, `role_fr`, `action_fr`, `fields`) in every template."""
     bp.add_app_template_filter(when, "when")
     bp.add_app_template_filter(verdict, "verdict_fr")
     bp.add_app_template_filter(role, "role_fr")
+    bp.add_app_template_filter(action, "action_fr")
+    bp.add_app_template_filter(fields, "fields")

@@ -26,8 +26,8 @@ def revealed(reviewer, file_report) -> int:
 
 def test_every_reveal_of_masked_patient_data_is_in_the_audit_view(admin, revealed):
     html = rows(admin.get("/review/audit?action=reveal").get_data(as_text=True))
-    assert REVIEWER in html and f"{{&#34;case&#34;: {revealed}}}" in html
-    assert "login" not in html  # only reveals under this filter
+    assert REVIEWER in html and f"cas : {revealed}" in html and "données patient affichées" in html
+    assert "connexion" not in html  # only reveals under this filter
 
 
 def test_the_audit_view_filters_by_actor(admin, revealed):

@@ -34,3 +34,10 @@ def test_the_case_page_shows_no_raw_timestamp(reviewer, file_report):
     html = reviewer.get(f"/review/case/{case_id}").get_data(as_text=True)
     assert "reçu le " in html
     assert not ISO.search(re.sub(r'datetime="[^"]*"', "", html)), ISO.search(html).group(0)
+
+
+def test_an_audit_detail_is_shown_as_readable_fields():
+    assert formats.fields('{"case": 12, "verdict": "scam", "indicators": ["a.fr", "b.fr"]}') == \
+        "cas : 12 · décision : arnaque · indicateurs : a.fr, b.fr"
+    assert formats.fields("ip:203.0.113.9") == "ip:203.0.113.9"  # not JSON: as it is
+    assert formats.action("staff_add") == "compte créé" and formats.action("inconnue") == "inconnue"
