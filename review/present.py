@@ -135,6 +135,17 @@ def segments(text: str, data: Mapping[str, Any], reveal: bool = False) -> list[S
     return out
 
 
+# In a campaign's normalised text numbers are already "<n>", so an address reads "<n> rue des lilas".
+_SIGNATURE_ADDRESS = re.compile(
+    r"<n>\s+(?:rue|avenue|av|boulevard|bd|chemin|allee|impasse|place|route|quai|cours|square|residence|"
+    r"lotissement|street|road)\b(?:\s+(?!<)[^\s<]{1,30}){0,5}")
+
+
+def signature(text: str, limit: int = 140) -> str:
+    """A campaign's normalised text as the desk shows it: addresses masked, like every excerpt."""
+    return excerpt(_SIGNATURE_ADDRESS.sub(MASK_LABELS["address"], text or ""), {}, limit)
+
+
 def excerpt(text: str, data: Mapping[str, Any], limit: int = 160) -> str:
     """A short masked, defanged, one-line excerpt of a message."""
     shown = "".join(s.text for s in segments(text[: limit * 3], data))

@@ -82,7 +82,8 @@ def campaigns() -> str:
     """Campaigns by number of reporters."""
     db = get_db()
     desk.assign_pending(db, keys=get_intake().keys)
-    rows = [{**r, "signature": present.clean(r["signature"][:140])} for r in queries.campaign_list(db)]
+    # Masked as on every page that shows message text (names, addresses, dates of birth…).
+    rows = [{**r, "signature": present.signature(r["signature"])} for r in queries.campaign_list(db)]
     return render_template("campaigns.html", campaigns=rows)
 
 

@@ -113,3 +113,14 @@ def test_a_disputed_case_comes_back_to_the_queue_after_a_decision(reviewer, db, 
                " WHERE id = ?", [case_id])
     db.conn.commit()
     assert f'"/review/case/{case_id}"' in reviewer.get("/review/").get_data(as_text=True).split('id="latest"')[0]
+
+
+def test_the_campaigns_page_masks_what_the_case_page_masks(reviewer, file_report):
+    text = ("Bonjour Madame Jeanne DUPONT, 12 rue des Lilas 75011 Paris, votre dossier est à régler sur "
+            "https://frais-dossier-sante.com/p")
+    case_id = file_report(text)
+    case_html = reviewer.get(f"/review/case/{case_id}").get_data(as_text=True)
+    campaigns_html = reviewer.get("/review/campaigns").get_data(as_text=True)
+    for private in ("dupont", "lilas"):  # the campaign's text is normalised: lower case, no accents
+        assert private not in case_html.lower(), private
+        assert private not in campaigns_html.lower(), private
