@@ -22,23 +22,19 @@ from sklearn.model_selection import StratifiedGroupKFold
 from bot.evidence import feature_codes, gather
 from bot.evidence import rules_score
 from bot.report import Report
-from bot.scorer import Scorer, Thresholds, features
+from bot.scorer import Scorer, features
 from bot.wording import WordingModel, featurise, fold, prepare
 from nlp import families
 from nlp.types import Findings
 from vigie import corpus
 from vigie.corpus import Case
+from vigie.thresholds import thresholds
 
 SEED = 20261201
 FOLDS = 5
 TEXT_C = 16.0  # inverse regularisation of the text model (chosen by grouped cross-validation)
 COMBINER_C = 1.0
 MIN_FAMILY = 4  # families with fewer scams are named "other"
-# What the thresholds promise on out-of-fold data (false alarms are counted on genuine messages).
-SUSPICIOUS_FA = {"project": 0.05, "mendeley": 0.004}
-SCAM_FA = {"project": 0.01, "mendeley": 0.001}
-LEGIT_FALLBACK = 0.1
-LEGIT_LEAK = 0.10  # share of the scams that may score low enough to be called "legitimate"
 MODEL_DIR = Path(__file__).resolve().parent.parent / "bot" / "model"
 
 
@@ -146,7 +142,7 @@ def fit(prep: Prepared, idx: np.ndarray, seed: int = SEED, *, figures: bool = Fa
     logits = np.stack([oof, oof_local])
     scorer = _fit_combiner(prep, idx, logits, seed)
     probs = _oof_combined(prep, idx, logits, seed)
-    cuts = _thresholds(prep, idx, probs)
+    cuts = thresholds(prep, idx, probs)
     scorer = Scorer(scorer.weights, scorer.intercept, cuts["en"], scorer.meta, by_lang=cuts)
     coef, intercept = _fit_text(prep, idx, seed)
     local = _fit_text(prep, _local(prep, idx), seed)
@@ -222,42 +218,6 @@ def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int
             probs[i] = max(scorer.probability(prep.codes[i], float(logits[0, i]), float(prep.rules[i]),
                                               float(logits[1, i])), prep.floors[i])
     return probs
-
-
-def _thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> dict[str, Thresholds]:
-    """Thresholds per language: the model is calibrated differently on French and English."""
-    real = np.array([i for i in idx if not prep.cases[i].augmented])
-    return {lang: _thresholds_of(prep, np.array([i for i in real if prep.findings[i].lang == lang]), probs)
-            for lang in ("fr", "en")}
-
-
-def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresholds:
-    def cut(limits: dict[str, float], probs: np.ndarray = probs) -> float:
-        out = 0.5
-        for stratum, limit in limits.items():
-            legit = np.sort([probs[i] for i in idx if prep.y[i] == 0 and prep.stratum(i) == stratum])
-            if len(legit) * limit >= 1:  # the lowest threshold that keeps false alarms within the limit
-                # (a handful of rows of a population, e.g. research SMS taken for French, is no sample)
-                k = int(math.floor(limit * len(legit)))
-                out = max(out, float(legit[len(legit) - 1 - k]) + 1e-6 if k < len(legit) else 0.0)
-        return min(out, 0.995)
-
-    suspicious = cut(SUSPICIOUS_FA)
-    scam = max(cut(SCAM_FA), suspicious)
-    rules = max(cut(SUSPICIOUS_FA, prep.rules), 0.5)
-    legit = _legit_cut(prep, idx, probs)
-    return Thresholds(round(scam, 4), round(suspicious, 4), round(min(legit, suspicious * 0.8), 4), round(rules, 4))
-
-
-def _legit_cut(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> float:
-    """The highest threshold under which at most LEGIT_LEAK of the project's scams (of the
-    language) fall: a scam called genuine is the worst answer Vigie can give. Counted on the
-    project's messages only — the research set's everyday chat would dilute the share."""
-    scams = np.sort([probs[i] for i in idx if prep.y[i] == 1 and prep.stratum(i) == "project"])
-    if len(scams) < 20:  # too few to say where scams start
-        return LEGIT_FALLBACK
-    k = int(math.floor(LEGIT_LEAK * len(scams)))
-    return float(scams[k]) - 1e-6 if k < len(scams) else LEGIT_FALLBACK
 
 
 def _figures(prep: Prepared, idx: np.ndarray, probs: np.ndarray, scorer: Scorer) -> dict[str, Any]:
