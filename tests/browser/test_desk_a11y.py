@@ -5,8 +5,8 @@ import pytest
 
 from store import staff
 from tests.browser.axe_check import serious_violations
-from tests.browser.test_desk import EMAIL, PASSWORD, desk_url  # noqa: F401 - the fixture
-from tests.browser.test_try_page import ARGS, _need_chromium
+from tests.browser.test_desk import desk_url  # noqa: F401 - the fixture
+from tests.browser.test_try_page import browser_page
 
 ADMIN, ADMIN_PASSWORD = "admin@chu-exemple.fr", "mot de passe admin de test"
 PAGES = ["/review/", "/review/case/1", "/review/campaigns", "/review/dashboard", "/review/registry",
@@ -15,24 +15,17 @@ PAGES = ["/review/", "/review/case/1", "/review/campaigns", "/review/dashboard",
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_desk_page_has_no_serious_accessibility_violation(desk_url, width):  # noqa: F811
-    executable = _need_chromium()
     url, db = desk_url
     staff.add(db, ADMIN, "admin", ADMIN_PASSWORD)
     campaign = db.execute("SELECT min(id) FROM campaigns").fetchone()[0]
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto(url + "/review/login")
-            found = {"/review/login": serious_violations(page)}
-            page.fill("#email", ADMIN)
-            page.fill("#password", ADMIN_PASSWORD)
-            page.press("#password", "Enter")
-            page.wait_for_selector("#queue")
-            for path in PAGES + ([f"/review/campaign/{campaign}"] if campaign else []):
-                page.goto(url + path)
-                found[path] = serious_violations(page)
-        finally:
-            browser.close()
+    with browser_page(viewport={"width": width, "height": 900}) as page:
+        page.goto(url + "/review/login")
+        found = {"/review/login": serious_violations(page)}
+        page.fill("#email", ADMIN)
+        page.fill("#password", ADMIN_PASSWORD)
+        page.press("#password", "Enter")
+        page.wait_for_selector("#queue")
+        for path in PAGES + ([f"/review/campaign/{campaign}"] if campaign else []):
+            page.goto(url + path)
+            found[path] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}

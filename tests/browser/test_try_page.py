@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 from werkzeug.serving import make_server
@@ -36,6 +38,19 @@ def _need_chromium() -> str:
     pytest.skip("no chromium on this machine: browser tests skipped (apt-get install -y chromium to run them)")
 
 
+@contextmanager
+def browser_page(**page_options: Any) -> Iterator[Any]:
+    """A page of Debian chromium driven by Playwright (skipped, or failed on CI, without chromium)."""
+    executable = _need_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        try:
+            yield browser.new_page(**page_options)
+        finally:
+            browser.close()
+
+
 @pytest.fixture
 def live_url(tmp_path, triage):
     """The app served by werkzeug on a free loopback port, in a thread."""
@@ -48,81 +63,53 @@ def live_url(tmp_path, triage):
 
 
 def test_pasting_a_scam_shows_the_verdict_a_patient_gets(live_url, tmp_path):
-    executable = _need_chromium()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 1100})
-            page.goto(live_url + "/")
-            page.fill("#text", SCAM)
-            page.fill("#sender", "0621478944")
-            page.click("button[type=submit]")
-            page.wait_for_selector("#result")
-            assert page.get_attribute(".badge", "data-verdict") == "scam"
-            assert page.inner_text(".reply").startswith("ARNAQUE probable.")
-            page.screenshot(path=screenshot_path("try-it.png", tmp_path), full_page=True)
-        finally:
-            browser.close()
+    with browser_page(viewport={"width": 900, "height": 1100}) as page:
+        page.goto(live_url + "/")
+        page.fill("#text", SCAM)
+        page.fill("#sender", "0621478944")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result")
+        assert page.get_attribute(".badge", "data-verdict") == "scam"
+        assert page.inner_text(".reply").startswith("ARNAQUE probable.")
+        page.screenshot(path=screenshot_path("try-it.png", tmp_path), full_page=True)
 
 
 def test_uploading_a_screenshot_shows_the_verdict_and_the_text_read(live_url, tmp_path):
-    executable = _need_chromium()
     from tests.webhooks.picture_files import need_reader, text_png
     need_reader()
     capture = tmp_path / "capture.png"
     capture.write_bytes(text_png())
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 1100})
-            page.goto(live_url + "/")
-            page.set_input_files("#picture", str(capture))
-            page.click("button[type=submit]")
-            page.wait_for_selector("#result")
-            assert page.get_attribute(".badge", "data-verdict") == "scam"
-            assert "assures-amell.fr" in page.inner_text("#read-text")
-        finally:
-            browser.close()
+    with browser_page(viewport={"width": 900, "height": 1100}) as page:
+        page.goto(live_url + "/")
+        page.set_input_files("#picture", str(capture))
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result")
+        assert page.get_attribute(".badge", "data-verdict") == "scam"
+        assert "assures-amell.fr" in page.inner_text("#read-text")
 
 
 def test_on_a_phone_the_verdict_is_in_view_and_focused_after_submitting(live_url, tmp_path):
-    executable = _need_chromium()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-            page.goto(live_url + "/")
-            page.fill("#text", SCAM)
-            page.click("button[type=submit]")
-            page.wait_for_selector("#result")
-            page.wait_for_function("document.activeElement && document.activeElement.id === 'outcome'")
-            box = page.locator(".badge").bounding_box()
-            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844, box
-            assert page.get_attribute(".badge", "data-verdict") == "scam"
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
-            page.screenshot(path=screenshot_path("try-it-phone.png", tmp_path))
-        finally:
-            browser.close()
+    with browser_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as page:
+        page.goto(live_url + "/")
+        page.fill("#text", SCAM)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result")
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'outcome'")
+        box = page.locator(".badge").bounding_box()
+        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844, box
+        assert page.get_attribute(".badge", "data-verdict") == "scam"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+        page.screenshot(path=screenshot_path("try-it-phone.png", tmp_path))
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_try_page_has_no_serious_accessibility_violation(live_url, width):
-    executable = _need_chromium()
-    from playwright.sync_api import sync_playwright
     from tests.browser.axe_check import serious_violations
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto(live_url + "/")
-            assert serious_violations(page) == []
-            for text in (SCAM, SUSPICIOUS, "Bonjour, vous êtes chez vous ?"):  # every badge colour
-                page.fill("#text", text)
-                page.click("button[type=submit]")
-                page.wait_for_selector("#result")
-                assert serious_violations(page) == [], text
-        finally:
-            browser.close()
+    with browser_page(viewport={"width": width, "height": 900}) as page:
+        page.goto(live_url + "/")
+        assert serious_violations(page) == []
+        for text in (SCAM, SUSPICIOUS, "Bonjour, vous êtes chez vous ?"):  # every badge colour
+            page.fill("#text", text)
+            page.click("button[type=submit]")
+            page.wait_for_selector("#result")
+            assert serious_violations(page) == [], text
