@@ -288,3 +288,26 @@ def _desk_at_scale(db: Database) -> None:
                f" BEGIN {add.format(key=old, d=-1)} {add.format(key=new, d=1)} END")
     db.execute(f"INSERT INTO case_days (day, channel, verdict, institution, n) SELECT {key.format(r='cases')}, count(*)"
                " FROM cases GROUP BY 1, 2, 3, 4")
+
+
+@MIGRATIONS(name="0012_case_pictures")
+def _case_pictures(db: Database) -> None:
+    # Pictures (issue 12): each picture a patient forwarded, kept with its case for staff (store/case_pictures.py).
+    # `sealed` is AES-GCM under a key derived from VIGIE_DATA_KEY, bound to the case and the picture's number;
+    # `dhash` (256-bit difference hash, hex) is no readable content and lets near-identical screenshots meet.
+    db.execute("""
+        CREATE TABLE case_pictures (
+            id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, n INTEGER NOT NULL, kind TEXT NOT NULL,
+            size INTEGER NOT NULL, dhash TEXT, sealed BLOB NOT NULL, stored_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE UNIQUE INDEX case_pictures_case ON case_pictures (case_id, n)")
+    # Bands of each dhash (band number and its bits in one integer): two hashes a few bits apart share a band,
+    # so a new picture finds its near-twins through this index, never by reading every hash.
+    db.execute("CREATE TABLE picture_bands (band INTEGER NOT NULL, case_id INTEGER NOT NULL,"
+               " PRIMARY KEY (band, case_id)) WITHOUT ROWID")
+    db.execute("CREATE INDEX picture_bands_case ON picture_bands (case_id)")
+    # Whatever deletes a case (OUBLI, the retention purge, any later path) deletes its pictures in the same
+    # transaction; with secure_delete on, their pages are zeroed.
+    db.execute("CREATE TRIGGER case_pictures_erase AFTER DELETE ON cases BEGIN"
+               " DELETE FROM case_pictures WHERE case_id = OLD.id;"
+               " DELETE FROM picture_bands WHERE case_id = OLD.id; END")
