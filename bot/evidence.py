@@ -14,7 +14,7 @@ from bot.scorer import WORDING
 from config.channels import traits
 from nlp import families
 from nlp.registry_index import RegistryIndex
-from nlp.types import Findings, Institution
+from nlp.types import DISGUISED, Findings, Institution
 
 # Each cue label's weight, whether it is a pretext (lure), and the "never asks" policy it breaks
 # live with its family in nlp/families/<family>.toml.
@@ -57,6 +57,7 @@ def gather(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     ev += _cue_evidence(f, ev)
     ev += _combination_evidence(f, ev)
     ev += _policy_evidence(f, inst)
+    ev += _disguise_evidence(f)
     return inst, ev
 
 
@@ -239,6 +240,17 @@ def _policy_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
     if "personal_number" in inst.never_asks and f.sender and f.sender.status == "mobile":
         out.append(Evidence("policy_personal_number", 0.85, None, {"institution": inst.name}, strong=True))
     return out
+
+
+def _disguise_evidence(f: Findings) -> list[Evidence]:
+    """Words written with look-alike letters of another script or invisible characters inside:
+    no genuine sender does that; it is how a message slips past filters. Not proof of a scam on
+    its own (the message may be a joke), so at least "suspicious", never "scam" by itself."""
+    hidden = [c for c in f.cues if c.code == DISGUISED]
+    if not hidden:
+        return []
+    return [Evidence(DISGUISED, 0.75, hidden[0].span, {"text": hidden[0].text}, rule=hidden[0].pattern_id,
+                     strong=True)]
 
 
 def _is_app_package(url: str) -> bool:

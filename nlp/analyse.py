@@ -16,10 +16,10 @@ from nlp.cues import CueFinder
 from nlp.domains import has_public_suffix
 from nlp.institutions import recognise
 from nlp.lang import detect, is_other_language
-from nlp.normalise import normalise_mapped, warm_up
+from nlp.normalise import disguised_words, normalise_mapped, warm_up
 from nlp.refang import refang_mapped
 from nlp.registry_index import RegistryIndex
-from nlp.types import Cue, Findings, LinkFinding, PhoneFinding, SenderFinding
+from nlp.types import DISGUISED, Cue, Findings, LinkFinding, PhoneFinding, SenderFinding
 
 # Longer texts are analysed on their first 6,000 characters (Findings.truncated, said in the reply):
 # cue matching and number parsing cost grows with the text; see bench/hostile.py for the figures.
@@ -89,6 +89,8 @@ class Analyser:
         budget.check("normalising")
         lang = lang if lang in ("fr", "en") else detect(text)
         cues, advice = self.cues.find(text, lang, is_other_language(text))
+        disguised = [Cue(DISGUISED, "normalise:disguise", span, text[span[0]:span[1]])
+                     for span in disguised_words(text, mapped.bounds, original)]
         budget.check("cues")
         links = tuple(self._links(text, len(text) - len(tail) if tail else len(text)))
         phones = tuple(self._phones(text, lang))
@@ -101,7 +103,7 @@ class Analyser:
         return Findings(
             text=text, lang=lang, channel=channel, links=links, phones=phones, emails=emails,
             amounts=amounts, ibans=ibans,
-            cues=tuple(cues) + tuple(Cue("advice", c.pattern_id, c.span, c.text) for c in advice),
+            cues=tuple(cues) + tuple(disguised) + tuple(Cue("advice", c.pattern_id, c.span, c.text) for c in advice),
             institutions=institutions,
             sender=self._sender(sender),
             extra_senders=tuple(s for s in (self._sender(x) for x in extra_senders) if s),

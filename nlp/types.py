@@ -73,6 +73,9 @@ class Indicator:
 # --- analysis output ------------------------------------------------------------------
 
 
+DISGUISED = "disguised_text"  # the cue of a word written with look-alike letters or invisible characters
+
+
 @dataclass(frozen=True)
 class Cue:
     """A rule hit: a cue code, the pattern id that found it and its span."""

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.normalise import normalise, original_span
+from nlp.normalise import disguised_words, normalise, normalise_mapped, original_span
+from nlp.types import DISGUISED
 
 FAST = settings(max_examples=300, deadline=None)
 GOLDEN = {c["id"]: c for c in map(json.loads, (Path(__file__).parents[1] / "data" / "golden.jsonl")
@@ -42,8 +43,9 @@ EVASIONS = {"lookalikes": lookalikes, "zero_width": zero_width, "unaccented": un
 
 
 def _seen(analyser, text):
+    """The cues (but the disguise itself, see below) and the links found in `text`."""
     found = analyser.analyse(text, channel="sms")
-    return found.cue_codes(), {(x.registered, x.status) for x in found.links}
+    return found.cue_codes() - {DISGUISED}, {(x.registered, x.status) for x in found.links}
 
 
 # --- evasions of real scams get the same cues and links -----------------------------------------
@@ -55,6 +57,33 @@ def test_an_evasion_of_a_real_scam_gets_the_same_cues_and_links(analyser, case_i
     cues, links = _seen(analyser, text)
     assert cues and links
     assert _seen(analyser, EVASIONS[evasion](text)) == (cues, links)
+
+
+@pytest.mark.parametrize("case_id", SCAMS)
+@pytest.mark.parametrize("evasion", sorted(EVASIONS))
+def test_lookalike_letters_and_invisible_characters_are_themselves_a_sign(analyser, case_id, evasion):
+    text = GOLDEN[case_id]["text"]
+    assert DISGUISED not in analyser.analyse(text, channel="sms").cue_codes()
+    disguised = DISGUISED in analyser.analyse(EVASIONS[evasion](text), channel="sms").cue_codes()
+    assert disguised == (evasion in ("lookalikes", "zero_width"))
+
+
+def _disguised(text):
+    mapped = normalise_mapped(text)
+    return [mapped.text[a:b] for a, b in disguised_words(mapped.text, mapped.bounds, text)]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Vlad \u0456nt\u0435rest\u0456ng g\u043e\u043eds", ["interesting", "goods"]),
+    ("Vot\u200bre co\u2060lis", ["Votre", "colis"]),
+    ("\uff36\uff4f\uff54\uff52\uff45 colis", ["Votre"]),
+    ("Здравствуйте, ваша посылка ожидает оплаты.", []),  # a Russian text is not a disguise
+    ("Dose de 50 µg par jour, à l’hôpital Bichat", []),
+    ("Bonjour\u200b à tous 👨\u200d👩\u200d👧", []),  # emoji joiners and a space marker
+    ("Ваш код 1234 pour ameli", []),
+])
+def test_only_words_made_latin_by_the_normaliser_count_as_disguised(text, words):
+    assert _disguised(text) == words
 
 
 @pytest.mark.parametrize("case_id", SCAMS)
