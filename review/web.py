@@ -41,7 +41,8 @@ def register(app: Flask, settings: Any = None) -> None:
                              float(getattr(settings, "review_target_hours", TARGET_HOURS))),
         "throttle": RateLimiter("login", IP_FAILURES, IP_WINDOW),  # failed sign-ins per address, all workers
     }
-    from review import insight, registry_pages, views  # noqa: F401,PLC0415 - the routes attach themselves to `bp`
+    # the modules of routes attach them to `bp` on import
+    from review import insight, picture_view, registry_pages, views  # noqa: F401,PLC0415
 
     app.register_blueprint(bp)
 

@@ -74,8 +74,8 @@ class Intake:
         ctx = Context(lang=(who.lang if who else None) or _lang(msg.lang_hint),
                       first_contact=bool(who and who.first_contact), awaiting_sender=waiting.text if waiting else None,
                       retention_days=self.settings.retention_days)
-        outcome = self._respond(msg, ctx)
-        store = _storing(msg, outcome.messages, also)
+        outcome, kept = self._respond(msg, ctx)
+        store = _storing(msg, outcome.messages, picture.keeping(msg.channel, msg.provider_id, kept, self.keys, also))
         if outcome.kind == "command" and pseudonym:
             return self._command(db, msg, outcome, pseudonym, store)
         if outcome.refines:
@@ -91,10 +91,11 @@ class Intake:
                  (pseudonym or "-")[:12], outcome.kind, outcome.status)
         return self._answer(db, msg, outcome, delivery, pseudonym)
 
-    def _respond(self, msg: Inbound, ctx: Context) -> Outcome:
-        """The conversation's answer; a picture is read first and its text checked like any text."""
+    def _respond(self, msg: Inbound, ctx: Context) -> tuple[Outcome, tuple[picture.Kept, ...]]:
+        """The conversation's answer and the pictures to keep with the case; a picture is read first and its
+        text checked like any text."""
         if msg.picture is None:
-            return respond(msg.report, ctx, self.triage, media=msg.media)
+            return respond(msg.report, ctx, self.triage, media=msg.media), ()
         read = picture.read(msg.report, msg.picture)
         report = clean.report(read.report)  # OCR text is stored and shown like a patient's text
         ctx = replace(ctx, awaiting_sender=None)  # a screenshot is a new message, never the sender's name
@@ -102,10 +103,10 @@ class Intake:
             outcome = respond(msg.report, ctx, self.triage)
             told = (replies.t(outcome.lang, "conversation", read.error),) + outcome.messages
             # Staff see the note with the reason the picture was not read (appended: spans stay valid).
-            return replace(outcome, messages=told, report=report if outcome.report is not None else None)
+            return replace(outcome, messages=told, report=report if outcome.report is not None else None), read.kept
         if read.error:
-            return picture_unread(report, read.error, ctx)
-        return respond(report, ctx, self.triage)
+            return picture_unread(report, read.error, ctx), read.kept
+        return respond(report, ctx, self.triage), read.kept
 
     def _awaiting(self, db: Database, pseudonym: str | None) -> cases.Case | None:
         if not pseudonym:

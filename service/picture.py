@@ -12,8 +12,13 @@ import traceback
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from sqlite_utils import Database
+
 import pictures
 from bot.report import Report
+from store import case_pictures
+from store.case_pictures import Kept
+from store.crypto import DataKeys
 
 log = logging.getLogger("vigie.picture")
 Loader = Callable[[], bytes]  # the picture's bytes; raises a pictures.PictureError when they cannot be had
@@ -37,6 +42,7 @@ class Read:
     report: Report
     error: str | None = None
     ms: float = 0.0
+    kept: tuple[Kept, ...] = ()  # the pictures decoded, for staff (store.case_pictures keeps them with the case)
 
 
 def read(report: Report, load: Loader, max_bytes: int | None = None) -> Read:
@@ -44,7 +50,8 @@ def read(report: Report, load: Loader, max_bytes: int | None = None) -> Read:
     t0 = time.perf_counter()
     try:
         limit = max_bytes or MAX_BYTES.get(report.channel, UPLOAD_BYTES)
-        pt = pictures.read_picture(load(), max_bytes=limit)
+        data = load()
+        pt = pictures.read_picture(data, max_bytes=limit)
     except pictures.PictureError as exc:
         log.info("picture on %s not read: %s", report.channel, exc.code)
         return Read(_marked(report, exc.code), exc.code, _ms(t0))
@@ -56,12 +63,41 @@ def read(report: Report, load: Loader, max_bytes: int | None = None) -> Read:
     ms = _ms(t0)
     log.info("picture on %s read in %.0f ms (%s, %dx%d, %d lines, %d QR)", report.channel, ms, pt.kind,
              pt.width, pt.height, len(pt.lines), len(pt.qr))
+    kept = (Kept(data, pt.kind, pt.dhash),)
     if not pt.text.strip() and not pt.qr:
-        return Read(_marked(report, NO_TEXT), NO_TEXT, ms)
+        return Read(_marked(report, NO_TEXT), NO_TEXT, ms, kept)
     text = "\n\n".join(part for part in (report.text.strip(), pt.text) if part.strip())
     # The screenshot's conversation title is the sender the phone showed: forgeable, never vouched for.
     sender = report.sender or pt.header or None
-    return Read(replace(report, text=text, sender=sender, hidden_links=report.hidden_links + pt.qr), None, ms)
+    return Read(replace(report, text=text, sender=sender, hidden_links=report.hidden_links + pt.qr), None, ms, kept)
+
+
+def keeping(channel: str, provider_id: str, kept: tuple[Kept, ...], keys: DataKeys,
+            also: Callable[[Database], None] | None) -> Callable[[Database], None] | None:
+    """Work for the transaction that stores the case: its pictures kept with it, then `also`."""
+    if not kept:
+        return also
+
+    def run(db: Database) -> None:
+        row = db.execute("SELECT case_id FROM inbound WHERE channel = ? AND provider_message_id = ?",
+                         [channel, provider_id]).fetchone()
+        if row is not None and row[0] is not None:  # a command or a refinement stores no case: nothing to keep
+            case_pictures.save(db, keys, row[0], kept)
+        if also is not None:
+            also(db)
+    return run
+
+
+def for_staff(db: Database, keys: DataKeys, case_id: int, n: int = 0) -> bytes | None:
+    """A case's picture as the desk shows it (a fresh PNG, see pictures.show), or None when there is none."""
+    kept = case_pictures.load(db, keys, case_id, n)
+    if kept is None:
+        return None
+    try:
+        return pictures.as_png(kept.data)
+    except pictures.PictureError as exc:  # kept because it decoded once: only a newer limit refuses it now
+        log.warning("picture %s of case %s cannot be shown: %s", n, case_id, exc.code)
+        return None
 
 
 def _marked(report: Report, code: str) -> Report:
