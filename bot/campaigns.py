@@ -19,6 +19,11 @@ from nlp.types import Findings
 TEXT_SIMILARITY = 0.9
 # Below this many characters a normalised text says too little to group on wording alone.
 MIN_TEXT_LENGTH = 25
+# Two pictures are one screenshot passed on (recompressed, resized, another clock) when their 256-bit dhash
+# differ in at most this many bits. Measured on 60 generated screens (bench/picture_twins.py): re-sent copies
+# 0-13 bits apart, different screens of the same app 22 or more; the same message captured on another phone
+# (another font) is 14-95 apart and is grouped by its OCR text instead. Must stay under store.case_pictures.BANDS.
+PICTURE_DISTANCE = 15
 
 # Shapes: a message whose links are all official never joins one with a non-official link.
 NO_LINK, OFFICIAL_LINKS, OTHER_LINKS = "none", "official", "other"

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from bot import campaigns as fingerprints
 from bot import replies
-from store import audit, indicators, official, outbox, reporters
+from store import audit, case_pictures, indicators, official, outbox, reporters
 from store import campaigns as store
 from store.crypto import DataKeys
 from store.db import immediate
@@ -82,7 +82,10 @@ def assign_pending(db: Database, limit: int = 500, *, keys: DataKeys | None = No
             member = replace(member, indicators=tuple(
                 (k, v) for k, v in member.indicators if not _personal(db, keys, k, v)))
         with immediate(db):  # placed and, in a decided campaign, its reporter told: together
-            campaign_id = store.place(db, case, member, _campaign_for(db, member))
+            found = _campaign_for(db, member)
+            if found is None:
+                found = _picture_twin(db, case.id, member)
+            campaign_id = store.place(db, case, member, found)
             if case.reporter:
                 _tell_latecomer(db, campaign_id, case)
     return len(pending)
@@ -118,6 +121,17 @@ def _campaign_for(db: Database, m: store.Member) -> int | None:
     low, high = fingerprints.length_window(len(m.text))
     key = fingerprints.best_match(fp, store.texts_near(db, m.shape, low, high))
     return store.by_key(db, key) if key else None
+
+
+def _picture_twin(db: Database, case_id: int, m: store.Member) -> int | None:
+    """The campaign of a case whose picture is this case's picture passed on (dhash a few bits apart)."""
+    for dhash in case_pictures.dhashes(db, case_id):
+        for other, _ in case_pictures.near(db, dhash, fingerprints.PICTURE_DISTANCE, but=case_id):
+            row = db.execute("SELECT campaign_id FROM cases WHERE id = ?", [other]).fetchone()
+            campaign = store.get(db, row[0]) if row and row[0] is not None else None
+            if campaign is not None and fingerprints.may_join(campaign.shape, m.shape):
+                return campaign.id
+    return None
 
 
 def blockable(db: Database, campaign_id: int, keys: DataKeys | None) -> list[tuple[str, str]]:

@@ -22,11 +22,13 @@ from store import clock
 from store.crypto import CryptoError, DataKeys
 from store.db import immediate
 
-# A 256-bit dhash cut into BANDS bands of BAND_BITS bits, taken across the whole picture (bit i goes to band
-# i % BANDS): two hashes at most BANDS - 1 bits apart share at least one band exactly (pigeonhole).
+# A 256-bit dhash cut into BANDS bands of BAND_BITS bits (one band per row of the 16 x 16 grid, a strip of the
+# screen): two hashes at most BANDS - 1 bits apart share at least one band exactly (pigeonhole). Rows rather
+# than columns or a random mix: on 180 generated screenshots a lookup met 9 other pictures (median) by rows,
+# 14 by columns, 18 mixed, every re-sent twin found each time (bench/picture_twins.py).
 BANDS, BAND_BITS = 16, 16
-# A band with fewer bits set is mostly flat background (equal neighbours give 0 bits): every screenshot of
-# one app shares it, so it would find hundreds of unrelated pictures. It is not indexed.
+# A band with fewer bits set is flat background (equal neighbours give 0 bits), the same in every screenshot
+# of one app: not indexed.
 MIN_BAND_BITS = 3
 MAX_CANDIDATES = 200  # near-twins read back per lookup (the newest first)
 
@@ -85,14 +87,18 @@ def numbers(db: Database, case_id: int) -> list[int]:
     return [r[0] for r in db.execute("SELECT n FROM case_pictures WHERE case_id = ? ORDER BY n", [case_id])]
 
 
+def dhashes(db: Database, case_id: int) -> list[str]:
+    """The dhash of each of a case's pictures that has one."""
+    return [r[0] for r in db.execute("SELECT dhash FROM case_pictures WHERE case_id = ? AND dhash IS NOT NULL"
+                                     " ORDER BY n", [case_id])]
+
+
 def bands(dhash: str) -> list[int]:
     """The indexed bands of a dhash: band number and its bits in one integer, flat bands left out."""
-    value, out = int(dhash, 16), []
-    width = len(dhash) * 4
-    for band in range(BANDS):
-        bits = 0
-        for i in range(band, width, BANDS):
-            bits = (bits << 1) | (value >> (width - 1 - i) & 1)
+    value, width, out = int(dhash, 16), len(dhash) * 4, []
+    mask = (1 << BAND_BITS) - 1
+    for band in range(min(BANDS, width // BAND_BITS)):
+        bits = value >> (width - BAND_BITS * (band + 1)) & mask
         if bin(bits).count("1") >= MIN_BAND_BITS:
             out.append(band << BAND_BITS | bits)
     return out

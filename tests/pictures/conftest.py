@@ -29,6 +29,7 @@ def screens(tmp_path_factory) -> dict[str, bytes]:
                   degradation="rotate+jpeg40", angle=-3.5),
         screen_of("scam-resent", ("h020", "fse-9"), degradation="jpeg40", clock="09:42"),
         screen_of("other", ("fsa-1",), theme="whatsapp", font="Liberation Sans"),
+        screen_of("other-light", ("fsa-1", "fse-9")),  # another message in the same app, font and theme as "scam"
         screen_of("qr", ("fsa-1",), qr=SCAM_LINK, qr_official=False),
     ]
     out: Path = tmp_path_factory.mktemp("screens")
