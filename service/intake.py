@@ -33,7 +33,7 @@ class Inbound:
     report: Report
     lang_hint: str | None = None  # e.g. Telegram's language_code
     media: bool = False  # a file that is not a picture came with it (video, voice, document)
-    picture: Loader | None = None  # the forwarded picture's bytes, loaded only once the message is new
+    picture: Loader | tuple[Loader, ...] | None = None  # the forwarded pictures' bytes, loaded once the message is new
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import logging
 import time
 import traceback
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 from sqlite_utils import Database
 
@@ -27,6 +27,12 @@ NO_TEXT = "picture_no_text"
 # up to 20 MB but a screenshot is far under 10 MB, an e-mail or an upload the same.
 MAX_BYTES = {"sms": 5_000_000, "whatsapp": 5_000_000, "telegram": 10_000_000, "email": 10_000_000}
 UPLOAD_BYTES = 8_000_000  # the try-it page and the API: the request must stay under web.http.PICTURE_BODY
+# Several pictures with one message: at most this many read (Twilio sends up to 10 media), this many bytes
+# together (four full MMS media), and none started after this many seconds (Twilio waits 15 s for the answer;
+# one screenshot takes ~0.5 s of OCR, a slow download up to 8 s).
+MAX_PICTURES = 4
+MAX_TOTAL_BYTES = 20_000_000
+MAX_SECONDS = 6.0
 
 
 class PictureUnavailable(pictures.PictureError):
@@ -45,31 +51,64 @@ class Read:
     kept: tuple[Kept, ...] = ()  # the pictures decoded, for staff (store.case_pictures keeps them with the case)
 
 
-def read(report: Report, load: Loader, max_bytes: int | None = None) -> Read:
-    """The report with the picture's text (the channel's own text kept before it), or the error code."""
+def read(report: Report, load: Loader | Sequence[Loader], max_bytes: int | None = None) -> Read:
+    """The report with the text of its pictures (the channel's own text kept before it), or the error code.
+
+    Several pictures (an MMS with several media, an e-mail with several images): each is read, their texts
+    follow one another, every QR code's link is judged; at most MAX_PICTURES, MAX_TOTAL_BYTES together and
+    none started after MAX_SECONDS. A picture that cannot be read is left out when another one was read."""
+    t0 = time.perf_counter()
+    loads = (load,) if callable(load) else tuple(load)
+    limit = max_bytes or MAX_BYTES.get(report.channel, UPLOAD_BYTES)
+    read_ok: list[pictures.PictureText] = []
+    kept: list[Kept] = []
+    errors: list[str] = []
+    budget = MAX_TOTAL_BYTES
+    for n, one in enumerate(loads[:MAX_PICTURES]):
+        if n and _ms(t0) > MAX_SECONDS * 1000:
+            log.info("picture on %s: %d more not read (%.0f ms spent)", report.channel, len(loads) - n, _ms(t0))
+            break
+        outcome = _read_one(report.channel, one, limit, budget)
+        if isinstance(outcome, str):
+            errors.append(outcome)
+            continue
+        data, pt = outcome
+        budget -= len(data)
+        read_ok.append(pt)
+        kept.append(Kept(data, pt.kind, pt.dhash))
+    ms = _ms(t0)
+    if not read_ok:
+        code = errors[0] if errors else NO_TEXT
+        return Read(_marked(report, code), code, ms)
+    texts = [pt.text for pt in read_ok if pt.text.strip()]
+    qr = tuple(dict.fromkeys(payload for pt in read_ok for payload in pt.qr))  # each link once, in order
+    if not texts and not qr:
+        return Read(_marked(report, NO_TEXT), NO_TEXT, ms, tuple(kept))
+    text = "\n\n".join(part for part in (report.text.strip(), *texts) if part.strip())
+    # The screenshot's conversation title is the sender the phone showed: forgeable, never vouched for.
+    sender = report.sender or next((pt.header for pt in read_ok if pt.header), None)
+    return Read(replace(report, text=text, sender=sender, hidden_links=report.hidden_links + qr), None, ms,
+                tuple(kept))
+
+
+def _read_one(channel: str, load: Loader, limit: int, budget: int) -> tuple[bytes, pictures.PictureText] | str:
+    """One picture's bytes and text, or the code of why it was not read (logged, never its content)."""
     t0 = time.perf_counter()
     try:
-        limit = max_bytes or MAX_BYTES.get(report.channel, UPLOAD_BYTES)
         data = load()
+        if len(data) > budget:
+            raise pictures.PictureTooLarge(f"the pictures of one message weigh more than {MAX_TOTAL_BYTES} bytes")
         pt = pictures.read_picture(data, max_bytes=limit)
     except pictures.PictureError as exc:
-        log.info("picture on %s not read: %s", report.channel, exc.code)
-        return Read(_marked(report, exc.code), exc.code, _ms(t0))
+        log.info("picture on %s not read: %s", channel, exc.code)
+        return exc.code
     except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the message nor fail the webhook
-        log.error("picture on %s: the reader failed (%s), answered as unavailable\n%s", report.channel,
+        log.error("picture on %s: the reader failed (%s), answered as unavailable\n%s", channel,
                   type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)).rstrip())  # never the message
-        code = pictures.OcrUnavailable.code  # "reading pictures is unavailable for the moment"
-        return Read(_marked(report, code), code, _ms(t0))
-    ms = _ms(t0)
-    log.info("picture on %s read in %.0f ms (%s, %dx%d, %d lines, %d QR)", report.channel, ms, pt.kind,
+        return pictures.OcrUnavailable.code  # "reading pictures is unavailable for the moment"
+    log.info("picture on %s read in %.0f ms (%s, %dx%d, %d lines, %d QR)", channel, _ms(t0), pt.kind,
              pt.width, pt.height, len(pt.lines), len(pt.qr))
-    kept = (Kept(data, pt.kind, pt.dhash),)
-    if not pt.text.strip() and not pt.qr:
-        return Read(_marked(report, NO_TEXT), NO_TEXT, ms, kept)
-    text = "\n\n".join(part for part in (report.text.strip(), pt.text) if part.strip())
-    # The screenshot's conversation title is the sender the phone showed: forgeable, never vouched for.
-    sender = report.sender or pt.header or None
-    return Read(replace(report, text=text, sender=sender, hidden_links=report.hidden_links + pt.qr), None, ms, kept)
+    return data, pt
 
 
 def keeping(channel: str, provider_id: str, kept: tuple[Kept, ...], keys: DataKeys,

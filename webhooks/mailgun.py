@@ -117,9 +117,8 @@ def receive_email(intake: Intake, db: Database, raw: bytes, also: Also | None = 
         return None
     message_id = parsed.message_id or hashlib.sha256(raw).hexdigest()
     provider_id = f"{message_id}|{intake.keys.pseudonym('email', address)[:16]}"
-    picture = parsed.picture
-    inbound = Inbound("email", provider_id, address, parsed.report,
-                      picture=(lambda: picture) if picture is not None else None)
+    loads = tuple((lambda data=data: data) for data in parsed.pictures)
+    inbound = Inbound("email", provider_id, address, parsed.report, picture=loads or None)
     answer = intake.receive(db, inbound, also=also)
     if not answer.duplicate and answer.reporter:
         meta = {"kind": "reply", "subject": replies.t(answer.lang, "conversation", "email_subject"),

@@ -12,6 +12,7 @@ from typing import Iterator
 
 from bot.report import Report
 from service import clean
+from service.picture import MAX_PICTURES
 from webhooks.html_text import HtmlText
 from webhooks.mail_rules import command_above_quote
 
@@ -31,6 +32,7 @@ MAX_HEADER_CHARS = 2048  # a header is parsed from at most this much of its valu
 MAX_HEADER_LINES = 3000  # header-like lines in the whole e-mail (a real one has a few hundred)
 MAX_HEAD_BYTES = 256 * 1024  # the header block kept when only the headers are parsed
 MAX_SAME_HEADER = 20  # occurrences of one header read (Authentication-Results)
+MAX_IMAGES = MAX_PICTURES  # images taken from one e-mail: as many as the intake reads
 # An e-mail with fewer words than this is a note around a picture ("est-ce une arnaque ?" and a
 # screenshot, or a phishing e-mail that is one image): the picture is read. A longer text is the
 # message itself and its images are logos.
@@ -69,7 +71,7 @@ class ParsedEmail:
     message_id: str
     outer_from: str  # who forwarded it (the patient), for the reply
     forwarded: bool = False  # a forward (attached or inline), not a message written to Vigie
-    picture: bytes | None = None  # an image attached or inline, when the text says little (a screenshot sent)
+    pictures: tuple[bytes, ...] = ()  # images attached or inline, when the text says little (a screenshot sent)
 
 
 def parse_eml(data: bytes) -> ParsedEmail:
@@ -105,22 +107,27 @@ def parse_eml(data: bytes) -> ParsedEmail:
         auth_passed=inner is not None and not _AUTH_FAIL.search(auth) and _dmarc_passed(auth, sender),
     )
     message_id = clean.message_id(_header(msg, "Message-ID")) or clean.message_id(_header(outer, "Message-ID"))
-    picture = None if flat or len(text.split()) >= PICTURE_WHEN_WORDS_UNDER else first_image(msg, outer)
-    return ParsedEmail(report, message_id.strip("<>"), _header(outer, "From"), forwarded, picture)
+    found = () if flat or len(text.split()) >= PICTURE_WHEN_WORDS_UNDER else images(msg, outer)
+    return ParsedEmail(report, message_id.strip("<>"), _header(outer, "From"), forwarded, found)
 
 
-def first_image(*messages: Message) -> bytes | None:
-    """The bytes of the first image part (attached or inline) of the first message that has one."""
+def images(*messages: Message, limit: int = MAX_IMAGES) -> tuple[bytes, ...]:
+    """The bytes of the image parts (attached or inline) of the first message that has some, at most `limit`."""
     for msg in messages:
+        found: list[bytes] = []
         for part in parts(msg):
+            if len(found) >= limit:
+                break
             if _content_type(part).startswith("image/"):
                 try:
                     data = part.get_payload(decode=True)
                 except PARSE_ERRORS:
                     continue
-                if isinstance(data, bytes):
-                    return data
-    return None
+                if isinstance(data, bytes) and data not in found:  # the same logo inline twice is one image
+                    found.append(data)
+        if found:
+            return tuple(found)
+    return ()
 
 
 def _dmarc_passed(auth: str, sender: str | None) -> bool:

@@ -43,7 +43,7 @@ def _verify(auth_token: str, public_url: str) -> None:
 
 
 def parse(form, settings: Settings | None = None) -> Inbound:
-    """The Inbound of a Twilio messaging webhook form; its first picture is fetched with the account's
+    """The Inbound of a Twilio messaging webhook form; its pictures are fetched with the account's
     credentials when the intake asks (other media without text get the media answer)."""
     sid, sender = form.get("MessageSid", "").strip(), form.get("From", "").strip()
     if not sid or not sender:
@@ -56,9 +56,9 @@ def parse(form, settings: Settings | None = None) -> Inbound:
         raise Malformed("NumMedia is not a number") from None
     urls = [form.get(f"MediaUrl{i}", "") for i in range(count)
             if media.is_image(form.get(f"MediaContentType{i}")) and form.get(f"MediaUrl{i}")]
-    load = picture_loader(settings, form, urls[0], channel) if urls and settings else None
+    loads = tuple(picture_loader(settings, form, url, channel) for url in urls) if settings else ()
     return Inbound(channel, sid, sender, Report(text=body[:10_000], channel=channel),
-                   media=count > 0 and load is None, picture=load)
+                   media=count > 0 and not loads, picture=loads or None)
 
 
 def picture_loader(settings: Settings, form, url: str, channel: str):
