@@ -1,16 +1,43 @@
-"""How the desk writes dates and values for people: French, in Paris time ("1 déc. 2026, 01:53")."""
+"""How the desk writes dates and values for people: French, in Paris time ("1 déc. 2026, 01:53").
+
+The words for stored values (verdicts, channels, kinds, statuses, audit actions...) live in review/texts/*.toml."""
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint
+from flask import Blueprint, g, has_app_context
+from markupsafe import Markup, escape
 
 PARIS = ZoneInfo("Europe/Paris")
-MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
-ROLES = {"reviewer": "relecture", "admin": "administration"}
-VERDICTS = {"scam": "arnaque", "suspicious": "suspect", "legitimate": "authentique", "unknown": "inconnu"}
+TEXTS = Path(__file__).resolve().parent / "texts"
+LANGS = ("fr", "en")
+MONTHS = {"fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+          "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
+
+
+@lru_cache(maxsize=None)
+def texts(lang: str = "fr") -> dict[str, Any]:
+    """The desk's words in one language (review/texts/<lang>.toml)."""
+    with open(TEXTS / f"{lang if lang in LANGS else 'fr'}.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def lang() -> str:
+    """The language of the page being rendered: the signed-in staff member's, French otherwise."""
+    chosen = g.get("desk_lang") if has_app_context() else None
+    return chosen if chosen in LANGS else "fr"
+
+
+def word(value: object, section: str) -> str:
+    """A stored value ("sms", "lookalike") in the desk's words ("SMS", "imitation"); unknown values as they are."""
+    text = "" if value is None else str(value)
+    return str(texts(lang()).get(section, {}).get(text, text or "—"))
 
 
 def when(value: object) -> str:
@@ -22,63 +49,70 @@ def when(value: object) -> str:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return text  # not a date: shown as it is
+    months = MONTHS[lang()]
     if len(text) <= 10:  # a date without a time
-        return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+        return f"{moment.day} {months[moment.month - 1]} {moment.year}"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     local = moment.astimezone(PARIS)
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+    return f"{local.day} {months[local.month - 1]} {local.year}, {local:%H:%M}"
 
 
 def verdict(value: object) -> str:
     """A stored verdict ("scam") in the desk's words ("arnaque")."""
-    return VERDICTS.get(str(value or ""), str(value or "—"))
+    return word(value, "verdict")
 
 
 def role(value: object) -> str:
     """A staff role ("reviewer") in the desk's words ("relecture")."""
-    return ROLES.get(str(value or ""), str(value or "—"))
-
-
-ACTIONS = {"login": "connexion", "login_failed": "échec de connexion", "logout": "déconnexion",
-           "reveal": "données patient affichées", "decide": "décision", "staff_add": "compte créé",
-           "staff_role": "rôle changé", "staff_unlock": "compte débloqué", "staff_password": "mot de passe changé",
-           "export_indicators": "export des indicateurs", "forget": "OUBLI (patient)", "stop": "STOP (patient)",
-           "propose_contact": "contact proposé", "proposal": "proposition traitée"}
-FIELDS = {"case": "cas", "campaign": "campagne", "staff": "compte", "role": "rôle", "email": "e-mail",
-          "verdict": "décision", "notified": "suivis", "indicators": "indicateurs", "kind": "type",
-          "format": "format", "count": "nombre", "value": "valeur", "institution": "établissement"}
+    return word(value, "role")
 
 
 def action(value: object) -> str:
     """An audit action ("staff_add") in words ("compte créé")."""
-    return ACTIONS.get(str(value or ""), str(value or "—"))
+    return word(value, "action")
 
 
-def fields(detail: object) -> str:
+def _value(key: str, value: object) -> Markup:
+    """One field's value: stored codes in words; what people typed or sent (notes, values) marked as data."""
+    if value is None:
+        return Markup("—")
+    if isinstance(value, bool) or key in ("is_primary", "primary"):
+        return escape(word("yes" if value else "no", "answer"))
+    if isinstance(value, dict):
+        return Markup("(") + Markup("; ").join(_field(k, v) for k, v in value.items()) + Markup(")")
+    if isinstance(value, (list, tuple)):
+        return Markup(", ").join(_value(key, v) for v in value)
+    if key in ("verdict", "previous"):
+        return escape(verdict(value))
+    if isinstance(value, (int, float)):
+        return escape(str(value))
+    section = {"role": "role", "kind": "kind"}.get(key)
+    if section:
+        return escape(word(value, section))
+    return Markup('<span translate="no">%s</span>') % value
+
+
+def _field(key: str, value: object) -> Markup:
+    return escape(word(key, "field")) + Markup(" : ") + _value(key, value)
+
+
+def fields(detail: object) -> Markup:
     """An audit entry's detail, stored as JSON, as readable fields ("cas : 12 · décision : arnaque")."""
     text = str(detail or "")
     try:
         data = json.loads(text)
     except ValueError:
-        return text
+        data = None
     if not isinstance(data, dict):
-        return text
-    parts = []
-    for key, value in data.items():
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(map(str, value))
-        elif key == "verdict":
-            value = verdict(value)
-        elif key == "role":
-            value = role(value)
-        parts.append(f"{FIELDS.get(key, key)} : {value}")
-    return " · ".join(parts) or "—"
+        return Markup('<span translate="no">%s</span>') % text
+    return Markup(" · ").join(_field(key, value) for key, value in data.items()) or Markup("—")
 
 
 def register(bp: Blueprint) -> None:
-    """The desk's filters (`when`, `verdict_fr`, `role_fr`, `action_fr`, `fields`) in every template."""
+    """The desk's filters (`when`, `word`, `verdict_fr`, `role_fr`, `action_fr`, `fields`) in every template."""
     bp.add_app_template_filter(when, "when")
+    bp.add_app_template_filter(word, "word")
     bp.add_app_template_filter(verdict, "verdict_fr")
     bp.add_app_template_filter(role, "role_fr")
     bp.add_app_template_filter(action, "action_fr")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, g, render_template, request
 from markupsafe import Markup
 
-from review import present, svgcharts
+from review import formats, present, svgcharts
 from review.web import bp
 from store import audit, clock, exports, stats
 from web.resources import get_db
@@ -23,9 +23,9 @@ def charts(d: stats.Dashboard) -> dict[str, Markup]:
 
     return {key: Markup(svg) for key, svg in {
         "by_verdict": svgcharts.stacked_days("Signalements par jour, par verdict de la machine", d.days,
-                                             d.by_verdict, "chart-verdict"),
+                                             d.by_verdict, "chart-verdict", _words(d.by_verdict, "verdict")),
         "by_channel": svgcharts.stacked_days("Signalements par jour, par canal", d.days, d.by_channel,
-                                             "chart-channel"),
+                                             "chart-channel", _words(d.by_channel, "channel")),
         "institutions": svgcharts.hbars("Établissements les plus usurpés (signalements arnaque ou suspects)",
                                         d.institutions, "chart-institutions", "suspicious"),
         "domains": svgcharts.hbars("Domaines et liens malveillants confirmés (signalements de leur campagne)",
@@ -36,6 +36,10 @@ def charts(d: stats.Dashboard) -> dict[str, Markup]:
         "overturned": svgcharts.share_trend("Part des verdicts de la machine changés par l'équipe, par semaine "
                                             "(nombre de décisions)", d.overturned_weekly, "chart-overturned"),
     }.items()}
+
+
+def _words(series: dict[str, Any], section: str) -> dict[str, str]:
+    return {name: formats.word(name, section) for name in series}
 
 
 @bp.get("/dashboard")

@@ -6,6 +6,7 @@ text, so the charts read the same in grey, on a bad screen or with a screen read
 from __future__ import annotations
 
 from html import escape
+from typing import Mapping
 
 # (colour, pattern id) per series; patterns are defined once in DEFS.
 STYLES = {
@@ -40,18 +41,20 @@ def _fill(name: str) -> tuple[str, str]:
     return colour, f"url(#vp-{name if name in STYLES else 'default'})"
 
 
-def _legend(names: list[str], y: int) -> str:
+def _legend(names: list[str], y: int, labels: Mapping[str, str]) -> str:
     parts = []
     for i, name in enumerate(names):
         colour, fill = _fill(name)
         x = 10 + i * 120
         parts.append(f'<g color="{colour}"><rect x="{x}" y="{y}" width="14" height="14" fill="{fill}" '
-                     f'stroke="{colour}"/></g><text x="{x + 20}" y="{y + 12}" font-size="12">{escape(name)}</text>')
+                     f'stroke="{colour}"/></g><text x="{x + 20}" y="{y + 12}" font-size="12">{escape(labels.get(name, name))}</text>')
     return "".join(parts)
 
 
-def stacked_days(title: str, days: tuple[str, ...], series: dict[str, tuple[int, ...]], chart_id: str) -> str:
-    """One bar a day, stacked by series, with each day's total written above its bar."""
+def stacked_days(title: str, days: tuple[str, ...], series: dict[str, tuple[int, ...]], chart_id: str,
+                 names: Mapping[str, str] | None = None) -> str:
+    """One bar a day, stacked by series (`names`: their words for people), with each day's total above it."""
+    names = names or {}
     width, height, top, left = 760, 260, 30, 34
     plot_h = height - top - 60
     totals = [sum(s[i] for s in series.values()) for i in range(len(days))]
@@ -70,7 +73,7 @@ def stacked_days(title: str, days: tuple[str, ...], series: dict[str, tuple[int,
             colour, fill = _fill(name)
             bars.append(f'<g color="{colour}"><rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.8:.1f}" '
                         f'height="{h:.1f}" fill="{fill}" stroke="{colour}" data-series="{escape(name)}" '
-                        f'data-day="{day}" data-count="{n}"><title>{day} · {escape(name)} : {n}</title></rect></g>')
+                        f'data-day="{day}" data-count="{n}"><title>{day[8:10]}/{day[5:7]} · {escape(names.get(name, name))} : {n}</title></rect></g>')
         if totals[i]:
             bars.append(f'<text x="{x + step * 0.4:.1f}" y="{y - 3:.1f}" font-size="10" text-anchor="middle" '
                         f'class="total" data-day="{day}">{totals[i]}</text>')
@@ -80,7 +83,7 @@ def stacked_days(title: str, days: tuple[str, ...], series: dict[str, tuple[int,
     axis = (f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="#111"/>'
             f'<text x="4" y="{top + 8}" font-size="10">{peak}</text>')
     return _svg(chart_id, title, width, height,
-                axis + "".join(bars) + labels + _legend(list(series), height - 22))
+                axis + "".join(bars) + labels + _legend(list(series), height - 22, names))
 
 
 def hbars(title: str, items: tuple[tuple[str, int], ...], chart_id: str, series: str = "scam") -> str:
@@ -93,7 +96,7 @@ def hbars(title: str, items: tuple[tuple[str, int], ...], chart_id: str, series:
     for i, (label, n) in enumerate(items):
         y = 30 + i * row
         w = max(n / peak * 380, 2)
-        rows.append(f'<text x="10" y="{y + 14}" font-size="12">{escape(label[:48])}</text>'
+        rows.append(f'<text x="10" y="{y + 14}" font-size="12" translate="no">{escape(label[:48])}</text>'
                     f'<g color="{colour}"><rect x="330" y="{y}" width="{w:.1f}" height="18" fill="{fill}" '
                     f'stroke="{colour}" data-label="{escape(label)}" data-count="{n}"/></g>'
                     f'<text x="{336 + w:.1f}" y="{y + 14}" font-size="12" class="count">{n}</text>')

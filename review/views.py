@@ -163,7 +163,8 @@ def _case_page(case_id: int, reveal: bool) -> str:
         "case.html", case=_row(row, clock.now(), desk_config().target_hours), data=data, reveal=reveal,
         segments=present.segments(text, data, reveal=reveal), indicators=present.indicators(data),
         institution=data.get("institution") if isinstance(data.get("institution"), dict) else None,
-        reasons=data.get("reasons") or [], reply=row["reply"] or "",
+        reasons=data.get("reasons") or [], reply=row["reply"] or "", reply_lang=str(data.get("lang") or "fr")[:5],
+        reason_text={r.get("code"): r.get("message", "") for r in data.get("reasons") or () if isinstance(r, dict)},
         campaign=campaign_store.get(db, campaign_id) if campaign_id else None,
         decisions=campaign_store.decisions_of(db, campaign_id) if campaign_id else [],
         confirmed=[{**i, "value": present.defang_value(str(i["kind"]), str(i["value"]))}

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from review import formats
+from tests.review.visible_text import visible_text
 
 
 @pytest.mark.parametrize(("stored", "shown"), [
@@ -37,7 +38,9 @@ def test_the_case_page_shows_no_raw_timestamp(reviewer, file_report):
 
 
 def test_an_audit_detail_is_shown_as_readable_fields():
-    assert formats.fields('{"case": 12, "verdict": "scam", "indicators": ["a.fr", "b.fr"]}') == \
-        "cas : 12 · décision : arnaque · indicateurs : a.fr, b.fr"
-    assert formats.fields("ip:203.0.113.9") == "ip:203.0.113.9"  # not JSON: as it is
+    shown = formats.fields('{"case": 12, "verdict": "scam", "indicators": ["a.fr", "b.fr"], "note": "<b>fake</b>"}')
+    assert visible_text(shown) == "cas : 12 · décision : arnaque · indicateurs : , · note :"  # values are data
+    assert re.sub(r"<[^>]+>", "", shown) == "cas : 12 · décision : arnaque · indicateurs : a.fr, b.fr · " \
+        "note : &lt;b&gt;fake&lt;/b&gt;"  # what staff typed is escaped
+    assert re.sub(r"<[^>]+>", "", formats.fields("ip:203.0.113.9")) == "ip:203.0.113.9"  # not JSON: as it is
     assert formats.action("staff_add") == "compte créé" and formats.action("inconnue") == "inconnue"

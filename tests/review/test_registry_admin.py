@@ -64,7 +64,7 @@ def test_an_added_contact_is_normalised_kept_as_staff_shown_and_audited(admin, d
     assert "+33140000000" in html and "Modification enregistrée" in html and "dès le message suivant" in html
     actor, detail = db.execute("SELECT actor, detail FROM audit WHERE action = 'registry_contact_add'").fetchone()
     assert actor == ADMIN and json.loads(detail)["after"]["source"] == SOURCE
-    assert "registry_contact_add" in html  # the institution's own history
+    assert "contact ajouté au registre" in html  # the institution's own history
 
 
 @pytest.mark.parametrize("kind, value, stored", [("domain", "https://www.Ameli-Contact.fr/x", "ameli-contact.fr"),
@@ -87,10 +87,10 @@ def test_a_finess_establishment_is_found_by_name_number_and_town_with_its_import
         assert FINESS_ID in html, query
     post_contact(admin, FINESS_ID, value="04 74 45 00 00")
     html = admin.get(f"/review/registry/institution/{FINESS_ID}").get_data(as_text=True)
-    row = html[html.index('<tr><td>phone</td>'):html.index("</tr>", html.index('<tr><td>phone</td>'))]
+    row = html[html.index('<tr><td>numéro</td>'):html.index("</tr>", html.index('<tr><td>numéro</td>'))]
     imported, staff = row.split("</td>", 2)[1:3]
-    assert "+33474454647" in imported and "finess" in imported  # the FINESS value ...
-    assert "+33474450000" in staff and "staff" in staff  # ... beside the staff one
+    assert "+33474454647" in imported and "FINESS" in imported  # the FINESS value ...
+    assert "+33474450000" in staff and "équipe" in staff  # ... beside the staff one
 
 
 def test_a_staff_phone_of_a_finess_establishment_is_recognised_at_once(app, admin, db):
@@ -156,7 +156,7 @@ def test_the_import_status_shows_the_last_files_counts_and_errors(admin, db):
                           "warnings": 3, "message": "line 1: not a FINESS extract"})
     html = admin.get("/review/registry").get_data(as_text=True)
     table = html[html.index('id="imports"'):]
-    assert "etalab-cs1100507-stock.csv.gz" in table and "failed" in table and "not a FINESS extract" in table
+    assert "etalab-cs1100507-stock.csv.gz" in table and "échoué" in table and "not a FINESS extract" in table
     assert "finess-sample.csv" in table and ">7</td>" in table  # the shipped sample import: 7 rows
 
 

@@ -1,0 +1,105 @@
+"""No English word on the French desk: every page is rendered with realistic data (French and English messages,
+decisions, proposals, registry changes, audit entries) and its visible text, less the user content marked
+`translate="no"`, is checked word by word. A word is English when it is common in English and rare in French
+(word frequencies from `wordfreq`); proper names the desk may show are listed in review/texts/names.txt."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from wordfreq import zipf_frequency
+
+from tests.review.fixtures import page_token
+from tests.review.seeds import PATIENT_NAME, seed_dashboard
+from tests.review.visible_text import visible_text, words
+
+NAMES = Path(__file__).resolve().parents[2] / "review" / "texts" / "names.txt"
+COMMON_IN_ENGLISH = 3.0  # Zipf scale: about once per million words
+FRENCH_GAP = 1.0  # ten times rarer in French than in English
+SCAM_FR = ("Madame Jeanne DUPONT, votre remboursement Assurance Maladie de 48,20 EUR est en attente. Confirmez vos "
+           "coordonnées bancaires avant 48h sur https://remboursement-secu-info.com/dossier ou au 06 12 34 56 78")
+SCAM_EN = ("Your parcel could not be delivered. Pay the shipping fee today at https://parcel-track-help.com/pay "
+           "or your hospital appointment will be cancelled.")
+
+
+@lru_cache(maxsize=1)
+def allowed() -> frozenset[str]:
+    lines = NAMES.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.lower() for line in lines if line.strip() and not line.startswith("#") for w in words(line))
+
+
+def english(word: str) -> bool:
+    """Common in English, rare in French, and not a proper name the desk may show."""
+    w = word.lower()
+    if len(w) < 2 or w in allowed():
+        return False
+    en = zipf_frequency(w, "en")
+    return en >= COMMON_IN_ENGLISH and en - zipf_frequency(w, "fr") >= FRENCH_GAP
+
+
+def english_words(html: str) -> list[str]:
+    return sorted({w for w in words(visible_text(html)) if english(w)})
+
+
+@pytest.fixture
+def desk_pages(app, db, reviewer, admin, file_report) -> dict[str, str]:
+    """Every desk page rendered with realistic data, by path."""
+    seed_dashboard(db)
+    french = file_report(SCAM_FR)
+    file_report(SCAM_FR, channel="whatsapp")
+    english_case = file_report(SCAM_EN, channel="telegram", address="777002", lang="en")
+    mail = file_report("Bonjour, votre compte ameli expire, reconnectez-vous sur https://ameli-compte.info/login",
+                       channel="email", sender="securite@ameli-compte.info")
+    token = page_token(reviewer, f"/review/case/{french}")
+    reviewer.post(f"/review/case/{french}/reveal", data={"csrf_token": token})
+    assert reviewer.post(f"/review/case/{french}/decide", data={
+        "verdict": "scam", "note": "fake refund site, confirmed", "csrf_token": token}).status_code == 302
+    assert reviewer.post(f"/review/case/{mail}/propose", data={
+        "kind": "domain", "value": "ameli-compte.info", "source": "https://www.ameli.fr/contact",
+        "note": "looks official", "csrf_token": token}).status_code == 302
+    token = page_token(admin, "/review/registry/institution/ameli")
+    assert admin.post("/review/registry/institution/ameli/contacts", data={
+        "kind": "phone", "value": "01 40 00 00 00", "source": "https://www.ameli.fr/paris/assure",
+        "checked": "2026-11-20", "note": "switchboard", "csrf_token": token}).status_code == 302
+    admin.get("/review/export/indicators.csv").get_data()
+    paths = ["/review/", "/review/?verdict=scam", f"/review/case/{french}", f"/review/case/{english_case}",
+             f"/review/case/{mail}", "/review/case/1", "/review/campaigns", "/review/dashboard?days=7",
+             "/review/audit", "/review/registry", "/review/registry?q=ameli", "/review/registry/institution/ameli",
+             "/review/staff", "/review/proposals", "/review/case/999999"]
+    pages = {path: admin.get(path).get_data(as_text=True) for path in paths}
+    pages["/review/staff (reviewer: refused)"] = reviewer.get("/review/staff").get_data(as_text=True)
+    pages["/review/login"] = app.test_client().get("/review/login").get_data(as_text=True)
+    return pages
+
+
+def test_the_flagging_rule_tells_english_from_french():
+    assert [w for w in ("scam", "legitimate", "unknown", "phones", "domains", "staff", "seed", "reviewer")
+            if not english(w)] == []
+    assert [w for w in ("arnaque", "suspect", "signalements", "campagne", "patients", "source", "note", "message",
+                        "type", "date", "principal", "journal", "décision", "valeur") if english(w)] == []
+    assert not english("Doctolib") and not english("WhatsApp")
+
+
+def test_the_extracted_text_leaves_out_user_content_and_keeps_what_is_shown():
+    html = ('<p title="lien : trompeur">Cas <span translate="no">Your parcel <b>is</b> waiting</span> reçu</p>'
+            '<script>var unknown = 1;</script><input type="submit" value="Décider">')
+    assert visible_text(html) == "lien : trompeur Cas reçu Décider"
+
+
+def where(word: str, text: str) -> str:
+    at = text.lower().find(word.lower())
+    return text[max(at - 40, 0):at + len(word) + 40]
+
+
+def test_no_english_word_on_any_french_desk_page(desk_pages):
+    found = {path: english_words(html) for path, html in desk_pages.items()}
+    report = "\n".join(f"{path}: {w!r} in «{where(w, visible_text(desk_pages[path]))}»"
+                       for path, ws in found.items() for w in ws)
+    assert not report, "English words on the French desk:\n" + report
+
+
+def test_the_patients_messages_are_there_but_marked_as_user_content(desk_pages):
+    queue = desk_pages["/review/"]
+    assert "parcel" in queue.lower() and "parcel" not in visible_text(queue).lower()
+    assert PATIENT_NAME not in queue  # masked, as everywhere
