@@ -24,14 +24,16 @@ VERDICTS = ("scam", "suspicious", "legitimate", "unknown", "none")
 
 @bp.get("/")
 def queue() -> str:
-    """Cases needing a person first (most-reported campaign, then oldest), then the latest automatic answers."""
+    """Cases needing a person first (most-reported campaign, then oldest), then the campaigns staff decided lately,
+    then the latest automatic answers."""
     db, config = get_db(), desk_config()
     desk.assign_pending(db, keys=get_intake().keys)
     filters = _filters()
     waiting, total = queries.queue(db, config.review_below, filters, after=request.args.get("apres", "")[:200])
-    latest = queries.recent(db, config.review_below, filters)
+    decided, latest = _decided_apart(queries.recent(db, config.review_below, filters))
     now = clock.now()
     return render_template("queue.html", waiting=[_row(r, now, config.target_hours) for r in waiting], total=total,
+                           decided=[_row(r, now, config.target_hours) for r in decided],
                            latest=[_row(r, now, config.target_hours) for r in latest], filters=filters,
                            channels=CHANNELS, verdicts=VERDICTS, institutions=queries.institutions(db),
                            target_hours=config.target_hours, count_limit=queries.COUNT_LIMIT,
@@ -182,6 +184,17 @@ def _row(r: dict[str, Any], now: datetime, target_hours: float) -> dict[str, Any
     hours = (now - clock.parse(r["received_at"])).total_seconds() / 3600
     return {**r, "excerpt": present.excerpt(text, data), "indicators": present.indicators(data),
             "age": _age(hours), "late": hours > target_hours, "age_share": min(hours / target_hours, 1.0)}
+
+
+def _decided_apart(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Latest answers split: campaigns staff decided (each once, by its latest case, latest decision first), and
+    cases the machine answered alone."""
+    decided = {}
+    for r in rows:
+        if r["decided"] and r["campaign_id"] not in decided:
+            decided[r["campaign_id"]] = r
+    ordered = sorted(decided.values(), key=lambda r: str(r["decided_at"] or ""), reverse=True)
+    return ordered, [r for r in rows if not r["decided"]]
 
 
 def _age(hours: float) -> str:

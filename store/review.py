@@ -40,7 +40,7 @@ _LOOSE_BY_FILTER = " FROM cases c LEFT JOIN campaigns k ON k.id = c.campaign_id"
 WALK_SECONDS = 0.05  # how long a filtered queue may walk campaigns before it asks the filter's index instead
 _ROW = ("c.id, c.channel, c.received_at, c.verdict, c.score, c.status, c.feedback, c.text, c.subject,"
         " c.verdict_json, c.campaign_id, coalesce(k.reporters, 0) AS reporters, coalesce(k.cases, 1) AS members,"
-        " c.institution_name, k.verdict AS decided, k.decided_at, k.first_at AS campaign_first_at")
+        " c.institution_name, k.verdict AS decided, k.decided_at, k.decided_by, k.first_at AS campaign_first_at")
 
 
 @dataclass(frozen=True)

@@ -108,11 +108,32 @@ def test_a_disputed_case_comes_back_to_the_queue_after_a_decision(reviewer, db, 
     assign_pending(db)
     campaign = db.execute("SELECT campaign_id FROM cases WHERE id = ?", [case_id]).fetchone()[0]
     decide(db, campaign, "scam", "colis", REVIEWER)
-    assert f'"/review/case/{case_id}"' not in reviewer.get("/review/").get_data(as_text=True).split('id="latest"')[0]
+    assert f'"/review/case/{case_id}"' not in reviewer.get("/review/").get_data(as_text=True).split('id="decided"')[0]
     db.execute("UPDATE cases SET feedback = 'wrong', status = 'needs_review', updated_at = '2999-01-01T00:00:00Z'"
                " WHERE id = ?", [case_id])
     db.conn.commit()
-    assert f'"/review/case/{case_id}"' in reviewer.get("/review/").get_data(as_text=True).split('id="latest"')[0]
+    assert f'"/review/case/{case_id}"' in reviewer.get("/review/").get_data(as_text=True).split('id="decided"')[0]
+
+
+def test_decided_campaigns_have_their_own_section_saying_who_decided_and_when(reviewer, db, file_report):
+    from service.desk import decide
+    decided = file_report("Votre colis est en attente, payez 1,99 EUR sur https://colis-relais-fr.com")
+    again = file_report("Votre colis est en attente, payez 2,99 EUR sur https://colis-relais-fr.com")
+    alone = file_report("Votre dossier CAF est incomplet, envoyez vos pièces sur https://caf-dossier-aide.com")
+    assign_pending(db)
+    campaign = db.execute("SELECT campaign_id FROM cases WHERE id = ?", [decided]).fetchone()[0]
+    assert db.execute("SELECT campaign_id FROM cases WHERE id = ?", [again]).fetchone()[0] == campaign
+    decide(db, campaign, "scam", "colis", REVIEWER)
+    html = reviewer.get("/review/").get_data(as_text=True)
+    waiting, rest = html.split('id="decided"')
+    by_staff, automatic = rest.split('id="latest"')
+    assert "Décidés par l'équipe" in waiting and "Réponses automatiques récentes" in by_staff
+    assert "Dernières réponses automatiques" not in html
+    links = re.findall(r'<a href="/review/case/(\d+)"', by_staff)
+    assert links == [str(again)]  # the campaign once, by its latest report
+    assert REVIEWER in by_staff and "arnaque" in by_staff
+    assert f"/review/case/{decided}" not in automatic and f"/review/case/{again}" not in automatic
+    assert f"/review/case/{alone}" in automatic and f"/review/case/{alone}" not in waiting + by_staff
 
 
 def test_the_campaigns_page_masks_what_the_case_page_masks(reviewer, file_report):
