@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from typing import Iterable, Sequence
 
 from sqlite_utils import Database
@@ -16,19 +17,27 @@ def scrubbing(db: Database) -> None:
     db.execute("PRAGMA secure_delete = ON")
 
 
-def checkpoint(db: Database, wait_ms: int = 200) -> bool:
+def checkpoint(db: Database, wait_ms: int = 100, tries: int = 5) -> bool:
     """Copy the WAL into the database and truncate it, so no older page image survives in the -wal file.
 
-    Waits at most `wait_ms` for readers; False when some reader kept it from completing (the next purge
-    tries again)."""
+    A PASSIVE checkpoint first copies the WAL without blocking anyone; the TRUNCATE after it holds the write lock
+    only to copy the few frames written since and to wait (at most `wait_ms`) for readers, so a webhook never waits
+    behind a long copy. Tried `tries` times; False when readers kept it from completing (the next purge tries
+    again)."""
     db.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
     try:
-        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-    except sqlite3.OperationalError:
-        busy = 1
+        for attempt in range(tries):
+            if attempt:
+                time.sleep(wait_ms / 1000)
+            try:
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0:
+                    return True
+            except sqlite3.OperationalError:
+                continue
+        return False
     finally:
         db.execute("PRAGMA busy_timeout = 10000")
-    return busy == 0
 
 
 def _marks(ids: Sequence[int]) -> str:
@@ -40,8 +49,11 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield list(ids[start:start + CHUNK])
 
 
-def erase_cases(db: Database, case_ids: Sequence[int]) -> dict[str, int]:
-    """Delete these cases and what came only from them; recount their campaigns. Call inside a transaction."""
+def erase_cases(db: Database, case_ids: Sequence[int], keep_confirmed: bool = False) -> dict[str, int]:
+    """Delete these cases and what came only from them; recount their campaigns. Call inside a transaction.
+
+    With `keep_confirmed` (the retention purge), an indicator staff confirmed stays on the blocklist once its last
+    case is gone, its decision note emptied (it may quote a message); OUBLI deletes it with the cases."""
     counts = dict.fromkeys(("cases", "inbound", "outbox", "proposals", "campaign_texts", "campaign_indicators",
                             "indicators", "notices"), 0)
     campaigns: set[int] = set()
@@ -62,18 +74,23 @@ def erase_cases(db: Database, case_ids: Sequence[int]) -> dict[str, int]:
         db.execute(f"DELETE FROM case_indicators WHERE case_id IN ({marks})", ids)
         db.execute(f"DELETE FROM case_texts WHERE case_id IN ({marks})", ids)
         counts["cases"] += db.execute(f"DELETE FROM cases WHERE id IN ({marks})", ids).rowcount
-    _drop_orphans(db, derived, texts, counts)
+    _drop_orphans(db, derived, texts, counts, keep_confirmed)
     _settle_campaigns(db, campaigns, counts)
     return counts
 
 
-def _drop_orphans(db: Database, derived: set[tuple[str, str]], texts: set[str], counts: dict[str, int]) -> None:
+def _drop_orphans(db: Database, derived: set[tuple[str, str]], texts: set[str], counts: dict[str, int],
+                  keep_confirmed: bool) -> None:
     """Indicators and normalised texts that no remaining case carries."""
     for kind, value in sorted(derived):
         if db.execute("SELECT 1 FROM case_indicators WHERE kind = ? AND value = ? LIMIT 1", [kind, value]).fetchone():
             continue
         counts["campaign_indicators"] += db.execute(
             "DELETE FROM campaign_indicators WHERE kind = ? AND value = ?", [kind, value]).rowcount
+        if keep_confirmed:
+            db.execute("UPDATE indicators SET note = '' WHERE kind = ? AND value IN (?, ?) AND note != ''",
+                       [kind, value, value.lower()])
+            continue
         counts["indicators"] += db.execute(
             "DELETE FROM indicators WHERE kind = ? AND value IN (?, ?)", [kind, value, value.lower()]).rowcount
     for key in sorted(texts):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -31,66 +32,117 @@ def backup(db: Database, target: Path) -> Path:
     return target
 
 
-# The purge deletes in batches, each its own short write transaction, so that webhooks and the desk wait at most
-# one batch (~200 ms) for the write lock; the batch size adapts to keep each one near BATCH_SECONDS.
-BATCH_SECONDS = 0.1
-# Between batches the lock is left free this long: SQLite's busy handler sleeps up to 100 ms between tries, so a
-# shorter gap lets the purge take the lock again before a waiting webhook looks (measured: 1.9 s waits without).
-PAUSE_SECONDS = 0.1
-FIRST_BATCH, MIN_BATCH, MAX_BATCH = 200, 10, 5000
+# The purge deletes in batches, each its own short write transaction, so that webhooks, the desk and the outbox wait
+# at most one batch for the write lock. A batch is bounded in time, not in count: its size is what the last batch's
+# rate says fits in BATCH_SECONDS (a batch that overshot makes the next one smaller at once; growth is gradual,
+# since a few cases can weigh much more than the average: large campaigns to recount, indicators to drop).
+BATCH_SECONDS = 0.04
+# Between batches the lock is left free this long. A writer waiting for it is asleep in SQLite's busy handler, which
+# retries 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms apart: one that began waiting during a batch of under
+# 100 ms retries within 25 ms of its end, so a 60 ms gap lets it in, where an immediate re-take starved a webhook for
+# 1.9 s (measured at 40,000 cases).
+PAUSE_SECONDS = 0.06
+FIRST_BATCH, MIN_BATCH, MAX_BATCH, GROWTH = 50, 10, 2000, 1.25
+TABLES = (  # after the cases: (table, rows to delete, which moment the bound is taken from)
+    ("inbound", "received_at < ?", "cutoff"),
+    ("outbox", "created_at < ?", "cutoff"),
+    ("conversation", "expires_at <= ?", "stamp"),
+    ("seen_tokens", "seen_at < ?", "day"),
+    ("reporters", "last_seen_at < ? AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.reporter = reporters.pseudonym)",
+     "cutoff"),
+)
+
+
+@dataclass
+class Purge:
+    """One retention purge, which can run in slices: `run(db, budget)` works for about `budget` seconds and says
+    whether it has finished, so the worker sends the outbox between slices. Cases go oldest first, a batch at a
+    time, each with what derives only from it (texts, unconfirmed indicators, notices, counts) in the same
+    transaction: a failure leaves every batch either whole or untouched."""
+
+    retention_days: int
+    when: datetime = field(default_factory=clock.now)
+    batch_seconds: float = BATCH_SECONDS
+    pause: float = PAUSE_SECONDS
+    counts: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+    longest: float = 0.0  # the longest time one batch held the write lock, in seconds
+    stage: int = 0  # 0: cases, then TABLES in order, then the final checkpoint
+    size: int = FIRST_BATCH
+    _ended: float = 0.0  # when the last batch committed (perf_counter)
+
+    @property
+    def done(self) -> bool:
+        return self.stage == len(TABLES) + 2
+
+    def run(self, db: Database, budget: float | None = None) -> bool:
+        """Work until finished, or until `budget` seconds have passed (a batch is never cut); True when finished."""
+        ends = None if budget is None else time.perf_counter() + budget
+        erase.scrubbing(db)  # what the purge deletes is zeroed in the file, not only unlinked
+        automatic = db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        db.execute("PRAGMA wal_autocheckpoint = 0")  # the WAL is copied between batches, not in a batch's commit
+        try:
+            while self.stage <= len(TABLES):
+                if self.batches and self.pause:  # the lock stays free `pause` seconds after a batch
+                    time.sleep(max(0.0, self.pause - (time.perf_counter() - self._ended)))
+                finished = self._cases(db) if self.stage == 0 else self._rows(db, *TABLES[self.stage - 1])
+                self.stage += finished
+                self._ended = time.perf_counter()
+                _copy_wal(db)
+                if ends is not None and time.perf_counter() >= ends and self.stage <= len(TABLES):
+                    return False
+        finally:
+            db.execute(f"PRAGMA wal_autocheckpoint = {int(automatic)}")
+        if self.stage == len(TABLES) + 1:
+            erase.checkpoint(db)  # and no older page image stays in the -wal file
+            self.stage += 1
+        return True
+
+    def _cases(self, db: Database) -> bool:
+        cutoff = clock.ago(self.when, days=self.retention_days)
+        with immediate(db):
+            started = time.perf_counter()
+            old = [r[0] for r in db.execute("SELECT id FROM cases WHERE received_at < ? ORDER BY received_at"
+                                            " LIMIT ?", [cutoff, self.size])]
+            for name, n in erase.erase_cases(db, old, keep_confirmed=True).items():
+                self.counts[name] = self.counts.get(name, 0) + n
+        finished = len(old) < self.size
+        self._measured(started, len(old))
+        return finished
+
+    def _rows(self, db: Database, table: str, where: str, bound: str) -> bool:
+        arg = {"cutoff": clock.ago(self.when, days=self.retention_days), "stamp": clock.iso(self.when),
+               "day": clock.ago(self.when, days=1)}[bound]
+        limit = self.size * 10  # rows of these tables are small: ten per case
+        with immediate(db):
+            started = time.perf_counter()
+            done = db.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT ?)",
+                              [arg, limit]).rowcount
+        self.counts[table] = self.counts.get(table, 0) + done
+        self._measured(started, max(done // 10, 1))
+        return done < limit
+
+    def _measured(self, started: float, items: int) -> None:
+        """The lock was held from `started` to now (commit included): size the next batch to fit the budget."""
+        held = time.perf_counter() - started
+        self.batches += 1
+        self.longest = max(self.longest, held)
+        fits = int(self.batch_seconds * max(items, 1) / held) if held > 0 else MAX_BATCH
+        self.size = max(MIN_BATCH, min(MAX_BATCH, fits, int(self.size * GROWTH) + 1))
+
+
+def _copy_wal(db: Database) -> None:
+    """Copy what a batch wrote from the WAL into the database (a PASSIVE checkpoint waits for no one and blocks no
+    writer), so that the WAL stays short and no webhook's commit finds a long one to checkpoint itself."""
+    try:
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    except sqlite3.OperationalError:
+        pass  # busy: the next batch's copy takes it
 
 
 def purge(db: Database, retention_days: int, when: datetime | None = None,
           batch_seconds: float = BATCH_SECONDS, pause: float = PAUSE_SECONDS) -> dict[str, int]:
-    """Delete what is older than the retention period, and expired conversations; return counts.
-
-    Cases go oldest first, a batch at a time, each with what derives only from it (texts, indicators, notices,
-    counts) in the same transaction: a failure leaves every batch either whole or untouched."""
-    moment = when or clock.now()
-    cutoff, stamp = clock.ago(moment, days=retention_days), clock.iso(moment)
-    steps = (
-        ("inbound", "inbound WHERE received_at < ?", cutoff),
-        ("outbox", "outbox WHERE created_at < ?", cutoff),
-        ("conversation", "conversation WHERE expires_at <= ?", stamp),
-        ("seen_tokens", "seen_tokens WHERE seen_at < ?", clock.ago(moment, days=1)),
-        ("reporters", "reporters WHERE last_seen_at < ? AND NOT EXISTS"
-                      " (SELECT 1 FROM cases c WHERE c.reporter = reporters.pseudonym)", cutoff),
-    )
-    erase.scrubbing(db)  # what the purge deletes is zeroed in the file, not only unlinked
-    counts: dict[str, int] = {}
-    size = FIRST_BATCH
-    while True:
-        started = time.perf_counter()
-        with immediate(db):
-            old = [r[0] for r in db.execute("SELECT id FROM cases WHERE received_at < ? ORDER BY received_at"
-                                            " LIMIT ?", [cutoff, size])]
-            for name, n in erase.erase_cases(db, old).items():
-                counts[name] = counts.get(name, 0) + n
-        size = _next_size(size, time.perf_counter() - started, batch_seconds)
-        if len(old) == 0:
-            break
-        time.sleep(pause)
-    for name, rows, arg in steps:
-        counts[name] = counts.get(name, 0)
-        while True:
-            started = time.perf_counter()
-            limit = size * 10  # rows of these tables are small: ten per case
-            with immediate(db):
-                done = db.execute(f"DELETE FROM {rows.split()[0]} WHERE rowid IN (SELECT rowid FROM {rows} LIMIT ?)",
-                                  [arg, limit]).rowcount
-            counts[name] += done
-            size = _next_size(size, time.perf_counter() - started, batch_seconds)
-            if done < limit:
-                break
-            time.sleep(pause)
-    erase.checkpoint(db, wait_ms=5000)  # and no older page image stays in the -wal file
-    return counts
-
-
-def _next_size(size: int, seconds: float, target: float) -> int:
-    """Halve a batch that took longer than the target, grow one that took under half of it."""
-    if seconds > target:
-        return max(MIN_BATCH, size // 2)
-    if seconds < target / 2:
-        return min(MAX_BATCH, size * 2)
-    return size
+    """Delete what is older than the retention period, and expired conversations, all at once; return counts."""
+    job = Purge(retention_days, when or clock.now(), batch_seconds, pause)
+    job.run(db)
+    return job.counts

@@ -19,6 +19,8 @@ from store import clock, outbox, reporters
 from store.crypto import CryptoError, DataKeys
 
 log = logging.getLogger("vigie.worker")
+# The daily purge works this long per pass, then the outbox is sent: a first purge at national scale takes minutes.
+PURGE_SLICE = 1.0
 HELD_NOTE = ("held: the patient last wrote more than 24 hours ago, outside WhatsApp's free-form window, "
              "and no approved template is configured; contact them another way or wait for their next message")
 
@@ -34,6 +36,10 @@ class Worker:
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
     lease: timedelta = outbox.LEASE
     batch: int = 50
+    daily_purge: retention.Daily = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.daily_purge = retention.Daily(self.retention_days)
 
     def run_once(self, db: Database, when: datetime | None = None) -> dict[str, int]:
         """One pass over the due messages; returns what happened to them."""
@@ -75,17 +81,19 @@ class Worker:
             log.warning("outbox %s: the lease ran out during the send; another worker may send it too", msg.id)
         return "sent"
 
-    def purge_if_due(self, db: Database, when: datetime | None = None) -> dict[str, int] | None:
-        """Run the retention purge when the last one is a day old."""
-        return retention.purge_if_due(db, self.retention_days, when)
+    def purge_if_due(self, db: Database, when: datetime | None = None,
+                     budget: float | None = None) -> dict[str, int] | None:
+        """Work on the retention purge when the last one is a day old (about `budget` seconds of it); its counts
+        once finished."""
+        return self.daily_purge.step(db, when, budget)
 
     def loop(self, db: Database, stop: threading.Event, interval: float = 2.0) -> None:
         """Run until `stop` is set."""
         while not stop.is_set():
             try:
-                self.purge_if_due(db)
+                self.purge_if_due(db, budget=PURGE_SLICE)
                 self.run_once(db)
                 desk.assign_pending(db, keys=self.keys)  # group new reports (never by the reporter's own address)
             except Exception:  # noqa: BLE001 - the worker keeps going; the next pass retries
                 log.exception("worker pass failed")
-            stop.wait(interval)
+            stop.wait(0 if self.daily_purge.running else interval)  # an unfinished purge goes on after the outbox

@@ -15,12 +15,13 @@ from tests.review.fixtures import REVIEWER
 from service.intake import Inbound
 
 PHONE, EMAIL, TELEGRAM = "+33611224466", "claire.oubliee@patiente-exemple.fr", "918273645"
-# Each message carries a word found nowhere else, so a grep for it finds any copy, normalised or not.
+# Each message carries a word found nowhere else, so a grep for it finds any copy, normalised or not. Their links are
+# the scammers', not the patients': staff confirm them, and the purge keeps them on the blocklist.
 SMS = ("Assurance Maladie : votre remboursement Xylophagex de 48,20 EUR attend. Confirmez vos coordonnees "
-       "bancaires sur https://rembourse-xylophagex.com/k9 avant 48h.")
-TG = ("Votre dossier patient Quokkalune est disponible sur https://dossier-quokkalune.net/a1, "
+       "bancaires sur https://rembourse-sante48.com/k9 avant 48h.")
+TG = ("Votre dossier patient Quokkalune est disponible sur https://dossier-patient-a1.net/a1, "
       "merci de le consulter avant le 03/01.")
-MAIL = ("Bonjour, votre carte vitale Zebrolithe expire. Renouvelez-la sur https://vitale-zebrolithe.org/r "
+MAIL = ("Bonjour, votre carte vitale Zebrolithe expire. Renouvelez-la sur https://vitale-renouvelle.org/r "
         "sous 24h sinon vos droits seront suspendus.")
 KEPT = ("Colis en attente : reglez 1,99 EUR de frais Panglossien sur https://colis-panglossien.com/p "
         "avant demain.")
@@ -91,7 +92,7 @@ def test_oubli_removes_what_derives_from_the_case_and_recounts_the_campaign(app,
         0, 0, "")
     assert db.execute("SELECT count(*) FROM notices WHERE reporter = ?", [pseudonym]).fetchone()[0] == 0
     assert db.execute("SELECT note, case_id FROM proposals").fetchone() == ("", None)
-    assert db.execute("SELECT count(*) FROM indicators WHERE value LIKE '%xylophagex%'").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM indicators WHERE value LIKE '%rembourse-sante48%'").fetchone()[0] == 0
 
 
 def test_an_indicator_another_reporter_also_sent_stays_after_one_oubli(app, db, file_report):
@@ -102,7 +103,7 @@ def test_an_indicator_another_reporter_also_sent_stays_after_one_oubli(app, db, 
     campaign = db.execute("SELECT campaign_id FROM cases LIMIT 1").fetchone()[0]
     desk.decide(db, campaign, "scam", "faux site", REVIEWER, keys=keys)
     reporters.forget(db, keys.pseudonym("sms", PHONE))
-    assert db.execute("SELECT verdict FROM indicators WHERE value = 'rembourse-xylophagex.com'").fetchone() == ("scam",)
+    assert db.execute("SELECT verdict FROM indicators WHERE value = 'rembourse-sante48.com'").fetchone() == ("scam",)
     assert db.execute("SELECT cases, reporters FROM campaigns WHERE id = ?", [campaign]).fetchone() == (1, 1)
 
 
@@ -114,3 +115,15 @@ def test_after_the_purge_no_file_made_since_holds_a_reporter_or_a_message(db, re
     assert traces(before["backup"])  # a backup made before the purge still holds them: rotate backups
     assert {name: traces(blob) for name, blob in after.items() if traces(blob)} == {}
     assert db.execute("SELECT count(*) FROM campaigns WHERE cases > 0 OR signature != ''").fetchone()[0] == 0
+
+
+def test_the_purge_keeps_what_staff_confirmed_on_the_blocklist_without_the_decision_note(db, reported):
+    # Retention is about the patients' data; a domain a person confirmed as a scam is the scammer's, and forgetting
+    # it after 90 days would let the campaign's next wave through. Its decision note may quote a message: emptied.
+    confirmed = db.execute("SELECT kind, value, verdict FROM indicators ORDER BY kind, value").fetchall()
+    assert ("domain", "rembourse-sante48.com", "scam") in confirmed
+    counts = maintenance.purge(db, 90, clock.now() + timedelta(days=91))
+    assert counts["indicators"] == 0 and counts["cases"] == 4
+    assert db.execute("SELECT kind, value, verdict FROM indicators ORDER BY kind, value").fetchall() == confirmed
+    assert {r[0] for r in db.execute("SELECT note FROM indicators")} == {""}
+    assert "rembourse-sante48.com" in exports.to_csv(exports.confirmed(db))

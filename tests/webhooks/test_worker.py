@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from store import clock, outbox, reporters
+from store import cases, clock, outbox, reporters
 from store.crypto import DataKeys
 from store.db import get_db
 from vigie.worker import Worker
@@ -83,6 +83,22 @@ def test_the_retention_purge_runs_once_a_day(db):
     assert worker.purge_if_due(db, now) is not None
     assert worker.purge_if_due(db, now + timedelta(hours=23)) is None
     assert worker.purge_if_due(db, now + timedelta(hours=25)) is not None
+
+
+def test_the_outbox_is_sent_between_slices_of_a_long_purge(db):
+    old = clock.now() - timedelta(days=100)
+    for n in range(120):  # more than one batch
+        cases.record(db, "sms", f"old-{n}", "r", cases.NewCase(text="t", status="answered"), when=old)
+    who = reporters.touch(db, KEYS, "sms", "+33612345678")
+    outbox.enqueue(db, "sms", who.pseudonym, "suivi")
+    recorder = RecordingSender()
+    worker = Worker(KEYS, {"sms": recorder})
+    assert worker.purge_if_due(db, budget=0) is None and worker.daily_purge.running  # one batch, then it yields
+    assert worker.run_once(db)["sent"] == 1 and len(recorder.sent) == 1
+    slices = [worker.purge_if_due(db, budget=0) for _ in range(50)]
+    counts = next(c for c in slices if c is not None)
+    assert counts["cases"] == 120 and cases.count(db) == 0 and worker.daily_purge.running is None
+    assert worker.purge_if_due(db) is None  # done for the day
 
 
 def test_telegram_poll_answers_updates_from_get_updates(make_app, fake_api, tmp_path):

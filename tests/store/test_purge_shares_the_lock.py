@@ -1,0 +1,94 @@
+"""The retention purge shares the write lock with the webhooks and the outbox: each batch is bounded in time rather
+than in count, a purge can run in slices with other writes between them, and a finished purge is audited.
+
+Cases are made slow to delete by a real SQLite trigger calling a function that sleeps, so that a batch's cost is
+known without a table of a million rows."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from service import retention
+from store import cases, clock, maintenance
+from store.db import connect, get_db
+
+OLD = 400  # cases older than the retention
+
+
+@pytest.fixture
+def path(tmp_path):
+    path = tmp_path / "vigie.sqlite3"
+    db = get_db(path)
+    old = clock.now() - timedelta(days=100)
+    for n in range(OLD):
+        cases.record(db, "sms", f"old-{n}", "r", cases.NewCase(text="t", status="answered"), when=old)
+    cases.record(db, "sms", "recent", "r", cases.NewCase(text="t", status="answered"))
+    db.conn.close()
+    return path
+
+
+def slowed(path, per_case: float):
+    """A connection on which deleting a case takes at least `per_case` seconds."""
+    db = connect(path)
+    db.conn.create_function("nap", 0, lambda: time.sleep(per_case))
+    db.execute("CREATE TEMP TRIGGER nap_per_case AFTER DELETE ON main.cases BEGIN SELECT nap(); END")
+    return db
+
+
+def test_purge_batches_are_sized_by_time_not_by_count(path):
+    db = slowed(path, 0.001)
+    job = maintenance.Purge(90, batch_seconds=0.03, pause=0)
+    assert job.run(db)
+    assert job.counts["cases"] == OLD and cases.count(db) == 1
+    assert job.batches >= OLD * 0.001 / 0.03 / 2  # many small batches, not one of 400
+    assert job.longest < 0.15  # the first batch, before any was measured, is the longest: 50 cases
+
+
+def test_a_report_arriving_during_a_purge_waits_at_most_about_one_batch(path):
+    db, webhook, waits, stop = slowed(path, 0.001), connect(path), [], threading.Event()
+
+    def load() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            started = time.perf_counter()
+            cases.record(webhook, "sms", f"load-{n}", "ok", cases.NewCase(text="charge", status="answered"))
+            waits.append(time.perf_counter() - started)
+            stop.wait(0.02)
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    try:
+        counts = maintenance.purge(db, 90)
+    finally:
+        stop.set()
+        thread.join()
+    assert counts["cases"] == OLD and len(waits) > 20
+    assert max(waits) < 0.2, f"worst wait {max(waits) * 1000:.0f} ms, median {statistics.median(waits) * 1000:.0f} ms"
+
+
+def test_a_purge_in_slices_leaves_the_lock_free_between_them_and_ends_as_one_run_would(path):
+    db, other = connect(path), sqlite3.connect(str(path), timeout=0)  # `other` never waits for the lock
+    job, slices = maintenance.Purge(90, pause=0), 0
+    while not job.run(db, budget=0):  # one batch per slice
+        slices += 1
+        other.execute("INSERT INTO meta (key, value) VALUES (?, 'between slices')", [f"slice-{slices}"])
+        other.commit()
+    assert slices > 1 and job.done
+    assert job.counts["cases"] == OLD and cases.count(db) == 1
+    assert db.execute("SELECT count(*) FROM meta WHERE value = 'between slices'").fetchone()[0] == slices
+
+
+def test_a_finished_purge_is_audited_with_its_counts_and_nobody_named(path):
+    db = connect(path)
+    counts = retention.purge(db, 90)
+    (actor, detail), = db.execute("SELECT actor, detail FROM audit WHERE action = 'purge'").fetchall()
+    found = json.loads(detail)
+    assert actor == retention.ACTOR and found["cases"] == counts["cases"] == OLD and found["batches"] >= 1
+    assert set(found) - set(counts) == {"retention_days", "batches", "longest_batch_ms"}
