@@ -73,6 +73,19 @@ def action(value: object) -> str:
     return word(value, "action")
 
 
+def reports(cases: object, reporters: object, placed: bool = True) -> str:
+    """A campaign's figures in words: "3 signalements par 2 patients", "2 signalements, aucun patient joignable"."""
+    counts = texts(lang())["counts"]
+    n_cases, n_people = int(cases or 0), int(reporters or 0)
+    said = counts["report" if n_cases <= 1 else "reports"].format(n=n_cases)
+    if not placed:
+        return str(counts["unplaced"].format(reports=said))
+    if not n_people:
+        return str(counts["nobody"].format(reports=said))
+    people = counts["patient" if n_people == 1 else "patients"].format(n=n_people)
+    return str(counts["by"].format(reports=said, patients=people))
+
+
 def _value(key: str, value: object) -> Markup:
     """One field's value: stored codes in words; what people typed or sent (notes, values) marked as data."""
     if value is None:
@@ -110,10 +123,11 @@ def fields(detail: object) -> Markup:
 
 
 def register(bp: Blueprint) -> None:
-    """The desk's filters (`when`, `word`, `verdict_fr`, `role_fr`, `action_fr`, `fields`) in every template."""
+    """The desk's filters (`when`, `word`, `verdict_fr`, `role_fr`, `action_fr`, `fields`) and `reports()`."""
     bp.add_app_template_filter(when, "when")
     bp.add_app_template_filter(word, "word")
     bp.add_app_template_filter(verdict, "verdict_fr")
     bp.add_app_template_filter(role, "role_fr")
     bp.add_app_template_filter(action, "action_fr")
     bp.add_app_template_filter(fields, "fields")
+    bp.add_app_template_global(reports, "reports")

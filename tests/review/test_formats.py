@@ -44,3 +44,29 @@ def test_an_audit_detail_is_shown_as_readable_fields():
         "note : &lt;b&gt;fake&lt;/b&gt;"  # what staff typed is escaped
     assert re.sub(r"<[^>]+>", "", formats.fields("ip:203.0.113.9")) == "ip:203.0.113.9"  # not JSON: as it is
     assert formats.action("staff_add") == "compte créé" and formats.action("inconnue") == "inconnue"
+
+
+@pytest.mark.parametrize(("cases", "reporters", "placed", "shown"), [
+    (1, 1, True, "1 signalement par 1 patient"),
+    (3, 2, True, "3 signalements par 2 patients"),
+    (2, 0, True, "2 signalements, aucun patient joignable"),  # the try-it page keeps no address
+    (1, 0, False, "1 signalement (pas encore groupé en campagne)"),
+])
+def test_a_campaigns_figures_are_said_in_words(cases, reporters, placed, shown):
+    assert formats.reports(cases, reporters, placed) == shown
+
+
+def test_queue_case_and_campaigns_pages_say_the_figures_in_words(reviewer, db, file_report):
+    from service.desk import assign_pending
+    lure = "Votre colis est en attente, payez {n} EUR sur https://colis-relais-fr.com"
+    first = file_report(lure.format(n="1,99"))
+    file_report(lure.format(n="2,99"))
+    anonymous = file_report(lure.format(n="3,99"), channel="web")
+    db.execute("UPDATE cases SET reporter = NULL WHERE id = ?", [anonymous])  # the try-it page keeps no address
+    db.conn.commit()
+    assign_pending(db)
+    pages = [reviewer.get(path).get_data(as_text=True) for path in ("/review/", f"/review/case/{first}",
+                                                                    "/review/campaigns")]
+    for html in pages:
+        assert "3 signalements par 2 patients" in html
+        assert not re.search(r"\d+<small> / \d+</small>", html)  # no bare "2 / 3"
