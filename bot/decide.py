@@ -95,11 +95,17 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
     # never vouches: it takes an authenticated sender or an official contact.
     # Nor does it vouch for a link or number that is not the institution's (an unknown site, a
     # shortened link, a foreign number): only an official contact can.
-    unvouched = not traits(f.channel).wording_vouches or any(e.code in UNOFFICIAL_CONTACT for e in ev)
+    unvouched = f.foreign or (not traits(f.channel).wording_vouches and _reaches_out(f)) \
+        or any(e.code in UNOFFICIAL_CONTACT for e in ev)
     signs = [e for e in ev if e.legit and not (unvouched and e.code == "wording_genuine")]
     if score <= cuts.legitimate and not asks_risky(f, ev) and signs:
         return "legitimate"
     return "unknown"
+
+
+def _reaches_out(f: Findings) -> bool:
+    """Does the message hold a link, a number or an address to act on?"""
+    return bool(f.links or f.phones or f.emails)
 
 
 def _words(f: Findings) -> int:

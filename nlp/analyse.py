@@ -15,7 +15,7 @@ from nlp import extract, judge
 from nlp.cues import CueFinder
 from nlp.domains import has_public_suffix
 from nlp.institutions import recognise
-from nlp.lang import detect, is_other_language
+from nlp.lang import detect, is_foreign, is_other_language
 from nlp.normalise import disguised_words, normalise_mapped, warm_up
 from nlp.refang import refang_mapped
 from nlp.registry_index import RegistryIndex
@@ -107,7 +107,7 @@ class Analyser:
             institutions=institutions,
             sender=self._sender(sender),
             extra_senders=tuple(s for s in (self._sender(x) for x in extra_senders) if s),
-            truncated=truncated, original=original, offsets=tuple(mapped.bounds),
+            truncated=truncated, foreign=is_foreign(text), original=original, offsets=tuple(mapped.bounds),
         )
 
     def _links(self, text: str, tail_start: int) -> list[LinkFinding]:

@@ -158,6 +158,7 @@ class Findings:
     sender: SenderFinding | None = None
     extra_senders: tuple[SenderFinding, ...] = field(default=())  # Reply-To, Return-Path
     truncated: bool = False
+    foreign: bool = False  # written in neither French nor English: the text model cannot read it
     original: str = ""  # the text as the patient sent it (before normalisation)
     # offsets[i]: where text[i] starts in `original`; offsets[len(text)]: where the analysed part ends
     offsets: tuple[int, ...] = ()

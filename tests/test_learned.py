@@ -106,3 +106,22 @@ def test_training_is_reproducible_with_the_fixed_seed():
     first, second = train.fit(prep, idx), train.fit(prep, idx)
     assert first.scorer.weights == second.scorer.weights
     assert np.array_equal(first.wording.coef, second.wording.coef)
+
+
+def test_an_email_is_vouched_for_by_its_wording_only_when_it_holds_nothing_to_act_on(triage):
+    # Anyone can forge an e-mail: genuine wording around a link or a number proves nothing. With
+    # nothing to act on (no link, number or address), it says what it says on any channel.
+    quiet = ("Bonjour, votre rendez-vous du 12 mars à 10h30 avec le Dr Martin est confirmé. Merci de "
+             "vous présenter 15 minutes avant à l'accueil du service de radiologie.")
+    assert triage.check(Report(text=quiet, channel="email")).verdict == "legitimate"
+    for contact in (" Pour annuler : https://rdv-annulation-patient.info", " Pour annuler, appelez le 01 84 80 22 63."):
+        assert triage.check(Report(text=quiet + contact, channel="email")).verdict != "legitimate"
+
+
+@pytest.mark.parametrize("text", [
+    "Olá. Te mandei um e-mail, você recebeu? Responda-me assim que ler esta mensagem, obrigado.",
+    "Hola, ¿cómo estás? Te escribo para una oferta de trabajo muy buena, gracias por responder.",
+])
+def test_a_text_in_a_language_the_model_cannot_read_is_never_called_legitimate(triage, text):
+    for channel in ("email", "sms"):
+        assert triage.check(Report(text=text, channel=channel)).verdict != "legitimate"
