@@ -9,10 +9,11 @@ from typing import Any
 from flask import abort, g, redirect, render_template, request, url_for
 
 from bot import campaigns as fingerprints
+from bot.replies import display_phone
 from review import present, registry_pages
 from review.web import admin_only, bp, desk_config
 from service import desk
-from store import audit, audit_view, clock, indicators, staff
+from store import audit, audit_view, clock, indicators, registry_admin, staff
 from store import campaigns as campaign_store
 from store import review as queries
 from web.resources import get_db, get_intake
@@ -161,10 +162,11 @@ def _case_page(case_id: int, reveal: bool) -> str:
     text = fingerprints.analysed_text(row["text"], row["subject"], data)
     campaign_id = row["campaign_id"]
     similar = queries.members(db, campaign_id, but=case_id) if campaign_id else []
+    institution = data.get("institution") if isinstance(data.get("institution"), dict) else None
     return render_template(
         "case.html", case=_row(row, clock.now(), desk_config().target_hours), data=data, reveal=reveal,
         segments=present.segments(text, data, reveal=reveal), indicators=present.indicators(data),
-        institution=data.get("institution") if isinstance(data.get("institution"), dict) else None,
+        institution=institution, official=_official(db, institution),
         reasons=data.get("reasons") or [], reply=row["reply"] or "", reply_lang=str(data.get("lang") or "fr")[:5],
         reason_text={r.get("code"): r.get("message", "") for r in data.get("reasons") or () if isinstance(r, dict)},
         campaign=campaign_store.get(db, campaign_id) if campaign_id else None,
@@ -184,6 +186,18 @@ def _row(r: dict[str, Any], now: datetime, target_hours: float) -> dict[str, Any
     hours = (now - clock.parse(r["received_at"])).total_seconds() / 3600
     return {**r, "excerpt": present.excerpt(text, data), "indicators": present.indicators(data),
             "age": _age(hours), "late": hours > target_hours, "age_share": min(hours / target_hours, 1.0)}
+
+
+def _official(db: Any, institution: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The claimed institution's official contacts as the registry holds them now, numbers first, each with what
+    the registry says of it (its kind, whether replies quote it, its note); none when it is not in the registry."""
+    if not institution or not institution.get("id"):
+        return []
+    order = {kind: i for i, kind in enumerate(registry_admin.KINDS)}
+    rows = sorted(registry_admin.contacts(db, str(institution["id"])),
+                  key=lambda c: (order.get(c["kind"], len(order)), not c["is_primary"], c["id"]))
+    return [{**c, "shown": display_phone(c["value"]) if c["kind"] == "phone"
+             else present.defang_value(str(c["kind"]), str(c["value"]))} for c in rows]
 
 
 def _decided_apart(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -145,3 +145,18 @@ def test_the_campaigns_page_masks_what_the_case_page_masks(reviewer, file_report
     for private in ("dupont", "lilas"):  # the campaign's text is normalised: lower case, no accents
         assert private not in case_html.lower(), private
         assert private not in campaigns_html.lower(), private
+
+
+def test_the_official_contacts_say_what_the_registry_says_of_them(reviewer, db, file_report):
+    case_id = file_report("CPAM : votre carte Vitale expire, renouvelez-la sur https://assures-amell.fr")
+    html = reviewer.get(f"/review/case/{case_id}").get_data(as_text=True)
+    official = html[html.index('id="official"'):html.index("</ul>", html.index('id="official"'))]
+    items = re.findall(r"<li>(.*?)</li>", official, re.S)
+    first = items[0]  # numbers first, the one replies quote at the top
+    assert "<b>numéro</b>" in first and "principal : celui que Vigie donne aux patients" in first
+    assert "3646" in first and "The only number for reaching a CPAM" in first  # the registry's own note
+    assert "01 87 52 00 70" in official  # numbers as people write them
+    primaries = [i for i in items if "principal" in i]
+    rows = db.execute("SELECT count(*) FROM contacts WHERE institution_id = 'ameli' AND is_primary = 1").fetchone()
+    assert len(items) == db.execute("SELECT count(*) FROM contacts WHERE institution_id = 'ameli'").fetchone()[0]
+    assert len(primaries) == rows[0]
