@@ -311,3 +311,9 @@ def _case_pictures(db: Database) -> None:
     db.execute("CREATE TRIGGER case_pictures_erase AFTER DELETE ON cases BEGIN"
                " DELETE FROM case_pictures WHERE case_id = OLD.id;"
                " DELETE FROM picture_bands WHERE case_id = OLD.id; END")
+
+
+@MIGRATIONS(name="0013_staff_lang")
+def _staff_lang(db: Database) -> None:
+    # The desk in the staff member's language (issue 13): 'fr' or 'en', words from review/texts/<lang>.toml.
+    db.execute("ALTER TABLE staff ADD COLUMN lang TEXT NOT NULL DEFAULT 'fr'")
