@@ -18,6 +18,12 @@ MAX_BYTES = 10 * 1024 * 1024  # the e-mail body limit; Twilio MMS media are at m
 # up to that, a picture is reduced (JPEG while decoding, others by a box filter) rather than
 # refused, so that a photo of a letter with a QR code is read; beyond it, it is a bomb.
 MAX_PIXELS = 50_000_000
+# PNG, WebP and HEIC have no reduced decoding (JPEG has: DCT scaling, `draft`): the whole picture is decoded
+# before it can be reduced, at a cost per pixel measured by bench/picture_memory.py on top of a worker's 393 MB
+# (PNG ~3.7 bytes, WebP ~14.6 bytes: a 40-megapixel WebP took the worker to 985 MB, a PNG to 541 MB). Above these
+# they are refused before a pixel is decoded; no screenshot comes near (a 1440 x 3200 screen is 4.6 megapixels,
+# a 5K desktop 14.7, an iPhone's 24-megapixel HEIC photo fits).
+WHOLE_DECODE_PIXELS = {"png": 24_000_000, "webp": 6_000_000, "heic": 25_000_000}
 # The long side OCR works on: a 1080 x 2400 screenshot is read as is, a photo is reduced to it.
 WORK_SIDE = 2400
 
@@ -83,9 +89,10 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
     kind = sniff(data)
     image = _open(data, kind)
     width, height = image.size
-    if width * height > max_pixels or width <= 0 or height <= 0:
+    limit = min(max_pixels, WHOLE_DECODE_PIXELS.get(kind, max_pixels))
+    if width * height > limit or width <= 0 or height <= 0:
         raise DecompressionBomb(
-            f"the {kind.upper()} picture declares {width} x {height} pixels, more than the {max_pixels} accepted")
+            f"the {kind.upper()} picture declares {width} x {height} pixels, more than the {limit} accepted")
     long_side = max(width, height)
     if kind == "jpeg" and long_side > 2 * WORK_SIDE:
         image.draft("RGB", (width * WORK_SIDE // long_side, height * WORK_SIDE // long_side))  # DCT scaling

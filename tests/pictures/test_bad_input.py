@@ -106,3 +106,20 @@ def test_a_phone_photo_is_turned_upright_by_its_exif_orientation():
     image.save(buffer, "JPEG", exif=exif)
     decoded = decode(buffer.getvalue())
     assert (decoded.width, decoded.height) == (300, 400) and decoded.image.size == (300, 400)
+
+
+def test_a_40_megapixel_png_is_refused_before_a_pixel_is_decoded():
+    # A PNG cannot be reduced while decoding: 40 megapixels would take the worker past 600 MB. The IDAT of this
+    # file is not a picture: had a pixel been decoded, the error would be CorruptPicture.
+    with pytest.raises(DecompressionBomb, match="5480 x 7300"):
+        decode(png_declaring(5480, 7300))
+
+
+def test_a_large_webp_is_refused_before_decoding_and_a_screen_sized_one_is_read():
+    def webp(width: int, height: int) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (width, height), (250, 250, 250)).save(buffer, "WEBP", quality=20)
+        return buffer.getvalue()
+    with pytest.raises(DecompressionBomb):
+        decode(webp(2500, 2500))  # 6.25 megapixels: a WebP costs ~18 bytes a pixel while decoding
+    assert decode(webp(1440, 3200)).kind == "webp"  # the tallest phone screen
