@@ -20,9 +20,9 @@ MAX_BYTES = 10 * 1024 * 1024  # the e-mail body limit; Twilio MMS media are at m
 MAX_PIXELS = 50_000_000
 # PNG, WebP and HEIC have no reduced decoding (JPEG has: DCT scaling, `draft`): the whole picture is decoded
 # before it can be reduced, at a cost per pixel measured by bench/picture_memory.py on top of a worker's 393 MB
-# (PNG ~3.7 bytes, WebP ~14.6 bytes: a 40-megapixel WebP took the worker to 985 MB, a PNG to 541 MB). Above these
-# they are refused before a pixel is decoded; no screenshot comes near (a 1440 x 3200 screen is 4.6 megapixels,
-# a 5K desktop 14.7, an iPhone's 24-megapixel HEIC photo fits).
+# (PNG ~4 bytes, WebP ~15-18, HEIC ~6.5: a 40-megapixel WebP took the worker to 985 MB, a PNG to 541 MB). Above
+# these they are refused before a pixel is decoded; no screenshot comes near (a 1440 x 3200 screen is 4.6
+# megapixels, a 5K desktop 14.7) and an iPhone's 24-megapixel HEIC photo fits.
 WHOLE_DECODE_PIXELS = {"png": 24_000_000, "webp": 6_000_000, "heic": 25_000_000}
 # The long side OCR works on: a 1080 x 2400 screenshot is read as is, a photo is reduced to it.
 WORK_SIDE = 2400
