@@ -71,10 +71,11 @@ def submit():
     data = upload.read(picture.UPLOAD_BYTES + 1) if upload is not None and upload.filename else None
     if not text.strip() and data is None:
         return _render(error="empty", form=form), 400
-    report, unread = Report(text=text, channel=channel, sender=sender), None
+    report, unread, kept = Report(text=text, channel=channel, sender=sender), None, ()
     if data is not None:
         read = picture.read(report, lambda: data, picture.UPLOAD_BYTES)
         report, unread = (report, read.error) if read.error else (read.report, None)
+        kept = read.kept  # staff see the screenshot with the case, when the visitor sends it to them
         if unread and not text.strip():
             return _render(unread=unread, form=form), 400
     try:
@@ -82,16 +83,18 @@ def submit():
     except Exception:  # noqa: BLE001 - the visitor sees a short error, the log has the trace
         current_app.logger.exception("try-it: analysis failed")
         return _render(error="error", form=form), 503
-    stored = form.get("send_to_staff") == "yes" and _store(report, verdict)
+    stored = form.get("send_to_staff") == "yes" and _store(report, verdict, kept)
     read_text = report.text if data is not None and not unread else None
     return _render(verdict=verdict, form=form, stored=stored, unread=unread, read_text=read_text)
 
 
-def _store(report: Report, verdict) -> bool:
+def _store(report: Report, verdict, kept: tuple[picture.Kept, ...] = ()) -> bool:
     case = cases.NewCase(text=report.text, status="needs_review", sender=report.sender,
                          verdict=verdict.verdict, score=verdict.score, reply=verdict.reply, lang=verdict.lang,
                          verdict_json=json.dumps(verdict.stored(), ensure_ascii=False))
-    delivery = cases.record(get_db(), "web", uuid.uuid4().hex, verdict.reply, case)
+    provider_id = uuid.uuid4().hex
+    delivery = cases.record(get_db(), "web", provider_id, verdict.reply, case,
+                            also=picture.keeping("web", provider_id, kept, get_intake().keys, None))
     current_app.logger.info("try-it: case %s sent to staff", delivery.case_id)
     return True
 

@@ -3,7 +3,11 @@ read, their texts checked together, every QR code's link judged; a bound on how 
 webhooks, media from a fake host on 127.0.0.1, real Tesseract."""
 from __future__ import annotations
 
+import io
 import json
+import re
+
+from email import message_from_bytes, policy
 
 import pytest
 
@@ -84,10 +88,20 @@ def test_one_unreadable_picture_does_not_hide_the_others():
 def test_every_screenshot_attached_to_an_email_is_read(client, db, recorder):
     need_reader()
     mime = patient_email("Est-ce une arnaque ?", text_png())
-    from email import message_from_bytes, policy
     msg = message_from_bytes(mime, policy=policy.default)
     msg.add_attachment(text_png(BANK), maintype="image", subtype="png", filename="capture2.png")
     assert client.post("/webhooks/email/mime", data=mailgun_form(msg.as_bytes())).status_code == 200
     case = latest(db)
     assert "carte vitale" in case.text.lower() and "opposition" in case.text
     assert case_pictures.numbers(db, case.id) == [0, 1]
+
+
+def test_a_screenshot_sent_to_staff_from_the_try_page_is_kept_with_its_case(client, db):
+    need_reader()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    png = text_png()
+    data = {"csrf_token": token, "channel": "sms", "text": "", "send_to_staff": "yes",
+            "picture": (io.BytesIO(png), "capture.png")}
+    assert client.post("/", data=data, content_type="multipart/form-data").status_code == 200
+    case = latest(db)
+    assert case.channel == "web" and case_pictures.numbers(db, case.id) == [0]
