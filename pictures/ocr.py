@@ -19,6 +19,7 @@ from typing import Protocol
 
 from PIL import Image, ImageOps, ImageStat
 
+from pictures import glyphs
 from pictures.types import Box, OcrUnavailable
 
 ENGINES = ("tesseract", "tesseract-cli", "rapidocr")  # the first is the default: figures in bench/ocr.py
@@ -119,9 +120,34 @@ class Tesseract:
         if self._cli is not None:
             return self._cli.lines(image)
         with self._lock:
-            self._api.SetImage(_for_tesseract(image))
+            gray = _for_tesseract(image)
+            self._api.SetImage(gray)
             tsv = self._api.GetTSVText(0)
-        return _tsv_lines(_TSV_HEADER + tsv)
+            settled = _settled_words(self._api, gray)
+        return _tsv_lines(_TSV_HEADER + tsv, settled)
+
+
+def _settled_words(api, gray: Image.Image) -> dict[tuple[int, int, int, int], str]:
+    """Link-like words whose size-ambiguous glyphs were settled (pictures.glyphs), by their TSV box."""
+    from tesserocr import RIL, iterate_level
+    out: dict[tuple[int, int, int, int], str] = {}
+    iterator = api.GetIterator()
+    if iterator is None:
+        return out
+    words: list[tuple[Box, list[str], list[Box]]] = []
+    for symbol in iterate_level(iterator, RIL.SYMBOL):
+        if symbol.IsAtBeginningOf(RIL.WORD) or not words:
+            words.append((symbol.BoundingBox(RIL.WORD) or (0, 0, 0, 0), [], []))
+        words[-1][1].append(symbol.GetUTF8Text(RIL.SYMBOL) or "")
+        words[-1][2].append(symbol.BoundingBox(RIL.SYMBOL) or (0, 0, 0, 0))
+    for (x0, y0, x1, y1), chars, boxes in words:
+        word = "".join(chars)
+        if len(chars) != len(word) or not glyphs.worth_settling(word):
+            continue
+        settled = glyphs.settle(word, glyphs.ink_boxes(gray, boxes, (x0, y0, x1, y1)))
+        if settled != word:
+            out[(x0, y0, x1 - x0, y1 - y0)] = settled
+    return out
 
 
 def _for_tesseract(image: Image.Image) -> Image.Image:
@@ -130,11 +156,15 @@ def _for_tesseract(image: Image.Image) -> Image.Image:
     return ImageOps.invert(gray) if ImageStat.Stat(gray).mean[0] < 110 else gray
 
 
-def _tsv_lines(tsv: str) -> list[tuple[str, Box, float]]:
-    """Tesseract's word rows grouped into its own lines (block, paragraph, line)."""
+def _tsv_lines(tsv: str, settled: dict[tuple[int, int, int, int], str] | None = None
+               ) -> list[tuple[str, Box, float]]:
+    """Tesseract's word rows grouped into its own lines (block, paragraph, line); `settled` words replaced."""
     groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         if row.get("level") == "5" and (row.get("text") or "").strip():
+            if settled:
+                key = tuple(int(row[k]) for k in ("left", "top", "width", "height"))
+                row["text"] = settled.get(key, row["text"])  # type: ignore[arg-type]
             groups.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(row)
     out = []
     for words in groups.values():

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 
 from bot.report import Report
@@ -16,8 +18,6 @@ from service.retention import forget
 from store import case_pictures, clock, maintenance
 from store.crypto import CryptoError
 from tests.webhooks.picture_files import need_reader, text_png
-
-import pytest
 
 
 def photo_with_exif() -> bytes:
@@ -85,7 +85,7 @@ def test_the_case_page_shows_the_picture_only_after_the_journaled_reveal(reviewe
     case_id, _ = case_with_picture
     page = reviewer.get(f"/review/case/{case_id}").get_data(as_text=True)
     assert 'id="pictures-hidden"' in page and f"/review/case/{case_id}/picture/0" not in page
-    token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     shown = reviewer.post(f"/review/case/{case_id}/reveal", data={"csrf_token": token}).get_data(as_text=True)
     assert f'src="/review/case/{case_id}/picture/0"' in shown and 'id="message"' in shown
 
