@@ -95,12 +95,25 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
     # never vouches: it takes an authenticated sender or an official contact.
     # Nor does it vouch for a link or number that is not the institution's (an unknown site, a
     # shortened link, a foreign number): only an official contact can.
-    unvouched = f.foreign or (not traits(f.channel).wording_vouches and _reaches_out(f)) \
-        or any(e.code in UNOFFICIAL_CONTACT for e in ev)
+    unvouched = _unvouched(f, ev)
     signs = [e for e in ev if e.legit and not (unvouched and e.code == "wording_genuine")]
     if score <= cuts.legitimate and not asks_risky(f, ev) and signs:
         return "legitimate"
     return "unknown"
+
+
+def _unvouched(f: Findings, ev: list[Evidence]) -> bool:
+    """The wording cannot vouch for this message: a text the model cannot read, an e-mail (forgeable)
+    with something to act on, or a link or number that is not the institution's."""
+    return f.foreign or (not traits(f.channel).wording_vouches and _reaches_out(f)) \
+        or any(e.code in UNOFFICIAL_CONTACT for e in ev)
+
+
+def could_be_legitimate(f: Findings, ev: list[Evidence]) -> bool:
+    """Whatever its score, could this message be answered "legitimate"? It asks nothing risky and
+    something may vouch for it (an official contact or sender, or wording that is allowed to).
+    The "legitimate" threshold is chosen on the scams for which this holds (vigie/thresholds.py)."""
+    return not asks_risky(f, ev) and (any(e.legit for e in ev) or not _unvouched(f, ev))
 
 
 def _reaches_out(f: Findings) -> bool:

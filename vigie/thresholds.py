@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 SUSPICIOUS_FA = {"project": 0.05, "mendeley": 0.004}
 SCAM_FA = {"project": 0.01, "mendeley": 0.001}
 LEGIT_FALLBACK = 0.1
-LEGIT_LEAK = 0.10  # share of the scams that may score low enough to be called "legitimate"
+LEGIT_LEAK = 0.06  # share of the scams that could be answered "legitimate" under the cut (out of fold;
+# fewer are: the wording must also lean genuine — measured 4.4 % in grouped cross-validation)
 
 
 def thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> dict[str, Thresholds]:
@@ -47,10 +48,13 @@ def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresh
 
 def _legit_cut(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> float:
     """The highest threshold under which at most LEGIT_LEAK of the project's scams (of the
-    language) fall: a scam called genuine is the worst answer Vigie can give. Counted on the
-    project's messages only — the research set's everyday chat would dilute the share."""
-    scams = np.sort([probs[i] for i in idx if prep.y[i] == 1 and prep.stratum(i) == "project"])
+    language) would be answered "legitimate": a scam called genuine is the worst answer Vigie can
+    give. Only the scams that could get that answer count against the cut (those asking for
+    money or data, or sending to an unknown contact, never do: bot.decide.could_be_legitimate).
+    Counted on the project's messages only — the research set's everyday chat would dilute it."""
+    scams = [i for i in idx if prep.y[i] == 1 and prep.stratum(i) == "project"]
     if len(scams) < 20:  # too few to say where scams start
         return LEGIT_FALLBACK
+    at_risk = np.sort([probs[i] for i in scams if prep.eligible[i]])
     k = int(math.floor(LEGIT_LEAK * len(scams)))
-    return float(scams[k]) - 1e-6 if k < len(scams) else LEGIT_FALLBACK
+    return float(at_risk[k]) - 1e-6 if k < len(at_risk) else 1.0

@@ -19,6 +19,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
+from bot.decide import could_be_legitimate
 from bot.evidence import feature_codes, gather
 from bot.evidence import rules_score
 from bot.report import Report
@@ -47,6 +48,7 @@ class Prepared:
     codes: list[list[str]]
     floors: np.ndarray
     rules: np.ndarray  # the hand-set noisy-OR of the rule evidence
+    eligible: np.ndarray  # could be answered "legitimate" at a low enough score (bot.decide)
     x: sparse.csr_matrix
     y: np.ndarray
     weights: np.ndarray
@@ -59,7 +61,7 @@ class Prepared:
 
 def analyse(cases: list[Case], triage: Any) -> Prepared:
     """Run the rules over every case once."""
-    findings, codes, floors, rules = [], [], [], []
+    findings, codes, floors, rules, eligible = [], [], [], [], []
     for case in cases:
         report = Report(text=case.text, channel=case.channel, sender=case.sender)
         f = triage.analyser.analyse(report.full_text(), channel=case.channel, sender=case.sender)
@@ -69,9 +71,11 @@ def analyse(cases: list[Case], triage: Any) -> Prepared:
         codes.append(feature_codes(ev, f.lang))
         floors.append(1 - math.prod(1 - w for w in strong) if strong else 0.0)
         rules.append(rules_score(ev))
+        eligible.append(could_be_legitimate(f, ev))
     x = featurise(prepare(f) for f in findings)
     y = np.array([c.label == "scam" for c in cases], dtype=int)
-    return Prepared(cases, findings, codes, np.array(floors), np.array(rules), x, y, _weights(cases),
+    return Prepared(cases, findings, codes, np.array(floors), np.array(rules), np.array(eligible), x, y,
+                    _weights(cases),
                     triage.analyser.index)
 
 
