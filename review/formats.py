@@ -34,6 +34,22 @@ def lang() -> str:
     return chosen if chosen in LANGS else "fr"
 
 
+def gettext(text: str, **params: object) -> Markup:
+    """A sentence of the desk in the page's language: the French text is the key of its translation in
+    review/texts/<lang>.toml [pages] (as with gettext); untranslated, it stays French. The sentence is the
+    project's own text (no markup in it); the values put into it are escaped."""
+    if lang() != "fr":
+        text = str(texts(lang()).get("pages", {}).get(text, text))
+    return Markup(text).format(**params) if params else Markup(text)
+
+
+def message(text: object) -> str:
+    """An error message in the page's language when it is one the desk knows; otherwise as it is (it may quote
+    what someone typed, so it stays plain text for the template to escape)."""
+    text = str(text or "")
+    return str(texts(lang()).get("pages", {}).get(text, text)) if lang() != "fr" else text
+
+
 def word(value: object, section: str) -> str:
     """A stored value ("sms", "lookalike") in the desk's words ("SMS", "imitation"); unknown values as they are."""
     text = "" if value is None else str(value)
@@ -123,7 +139,8 @@ def fields(detail: object) -> Markup:
 
 
 def register(bp: Blueprint) -> None:
-    """The desk's filters (`when`, `word`, `verdict_fr`, `role_fr`, `action_fr`, `fields`) and `reports()`."""
+    """The desk's filters (`when`, `word`, `verdict_fr`, `role_fr`, `action_fr`, `fields`), `reports()`, `_()`,
+    `message_in_lang()` and `desk_lang()` in every template."""
     bp.add_app_template_filter(when, "when")
     bp.add_app_template_filter(word, "word")
     bp.add_app_template_filter(verdict, "verdict_fr")
@@ -131,3 +148,6 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_filter(action, "action_fr")
     bp.add_app_template_filter(fields, "fields")
     bp.add_app_template_global(reports, "reports")
+    bp.add_app_template_global(gettext, "_")
+    bp.add_app_template_global(message, "message_in_lang")
+    bp.add_app_template_global(lang, "desk_lang")

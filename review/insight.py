@@ -8,6 +8,7 @@ from flask import Response, g, render_template, request
 from markupsafe import Markup
 
 from review import formats, present, svgcharts
+from review.formats import gettext as _
 from review.web import bp
 from store import audit, clock, exports, stats
 from web.resources import get_db
@@ -22,19 +23,19 @@ def charts(d: stats.Dashboard) -> dict[str, Markup]:
         return tuple((present.defang_value("url" if "://" in v else kind, v), n) for v, n in items)
 
     return {key: Markup(svg) for key, svg in {
-        "by_verdict": svgcharts.stacked_days("Signalements par jour, par verdict de la machine", d.days,
+        "by_verdict": svgcharts.stacked_days(_("Signalements par jour, par verdict de la machine"), d.days,
                                              d.by_verdict, "chart-verdict", _words(d.by_verdict, "verdict")),
-        "by_channel": svgcharts.stacked_days("Signalements par jour, par canal", d.days, d.by_channel,
+        "by_channel": svgcharts.stacked_days(_("Signalements par jour, par canal"), d.days, d.by_channel,
                                              "chart-channel", _words(d.by_channel, "channel")),
-        "institutions": svgcharts.hbars("Établissements les plus usurpés (signalements arnaque ou suspects)",
+        "institutions": svgcharts.hbars(_("Établissements les plus usurpés (signalements arnaque ou suspects)"),
                                         d.institutions, "chart-institutions", "suspicious"),
-        "domains": svgcharts.hbars("Domaines et liens malveillants confirmés (signalements de leur campagne)",
+        "domains": svgcharts.hbars(_("Domaines et liens malveillants confirmés (signalements de leur campagne)"),
                                    shown("domain", d.domains), "chart-domains"),
-        "phones": svgcharts.hbars("Numéros malveillants confirmés", shown("phone", d.phones), "chart-phones"),
-        "senders": svgcharts.hbars("Expéditeurs malveillants confirmés", shown("sender", d.senders),
+        "phones": svgcharts.hbars(_("Numéros malveillants confirmés"), shown("phone", d.phones), "chart-phones"),
+        "senders": svgcharts.hbars(_("Expéditeurs malveillants confirmés"), shown("sender", d.senders),
                                    "chart-senders"),
-        "overturned": svgcharts.share_trend("Part des verdicts de la machine changés par l'équipe, par semaine "
-                                            "(nombre de décisions)", d.overturned_weekly, "chart-overturned"),
+        "overturned": svgcharts.share_trend(_("Part des verdicts de la machine changés par l'équipe, par semaine "
+                                              "(nombre de décisions)"), d.overturned_weekly, "chart-overturned"),
     }.items()}
 
 

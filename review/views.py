@@ -10,7 +10,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 
 from bot import campaigns as fingerprints
 from bot.replies import display_phone
-from review import present, registry_pages
+from review import formats, present, registry_pages
 from review.web import admin_only, bp, desk_config
 from service import desk
 from store import audit, audit_view, clock, indicators, registry_admin, staff
@@ -21,6 +21,21 @@ from web.resources import get_db, get_intake
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CHANNELS = ("sms", "whatsapp", "telegram", "email", "api", "web")
 VERDICTS = ("scam", "suspicious", "legitimate", "unknown", "none")
+
+
+@bp.before_request
+def speak() -> None:
+    """The desk speaks the signed-in staff member's language (set by `guard` before this runs)."""
+    member = g.get("staff")
+    g.desk_lang = getattr(member, "lang", "fr") if member else "fr"
+
+
+@bp.post("/language")
+def language() -> Any:
+    """A staff member chooses the language of their desk (French or English); back to the page they were on."""
+    staff.set_lang(get_db(), g.staff.id, request.form.get("lang", "")) or abort(400)
+    back = request.referrer or ""
+    return redirect(back if back.startswith(request.host_url + "review/") else url_for("review.queue"))
 
 
 @bp.get("/")
@@ -216,7 +231,7 @@ def _age(hours: float) -> str:
         return f"{int(hours * 60)} min"
     if hours < 48:
         return f"{int(hours)} h {int(hours % 1 * 60):02d}"
-    return f"{int(hours // 24)} j"
+    return formats.gettext("{n} j", n=int(hours // 24))
 
 
 def _filters() -> queries.Filters:

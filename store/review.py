@@ -61,6 +61,7 @@ class StaffMember:
     id: int
     email: str
     role: str
+    lang: str = "fr"  # the desk's language for this account
 
 
 def _where(f: Filters) -> tuple[str, dict[str, Any]]:
@@ -215,13 +216,14 @@ def authenticate(db: Database, email: str, password: str, when: datetime | None 
 
 def staff_member(db: Database, staff_id: int) -> StaffMember | None:
     """A staff account by id."""
-    row = db.execute("SELECT id, email, role FROM staff WHERE id = ?", [staff_id]).fetchone()
+    row = db.execute("SELECT id, email, role, lang FROM staff WHERE id = ?", [staff_id]).fetchone()
     return StaffMember(*row) if row else None
 
 
 def staff_list(db: Database) -> list[dict[str, Any]]:
     """Every staff account (no hashes)."""
-    return list(db.query("SELECT id, email, role, created_at, failed_logins, locked_until FROM staff ORDER BY email"))
+    return list(db.query("SELECT id, email, role, lang, created_at, failed_logins, locked_until FROM staff"
+                         " ORDER BY email"))
 
 
 def set_role(db: Database, staff_id: int, role: str) -> bool:

@@ -96,3 +96,14 @@ def set_password(db: Database, staff_id: int, password: str) -> None:
                              [hash_password(password), staff_id]).rowcount
     if not changed:
         raise StaffError(f"no staff account has id {staff_id}")
+
+
+LANGS = ("fr", "en")  # the desk's languages (review/texts/<lang>.toml)
+
+
+def set_lang(db: Database, staff_id: int, lang: str) -> bool:
+    """Set the language the desk speaks to this account; False for an unknown language or account."""
+    if lang not in LANGS:
+        return False
+    with db.atomic():
+        return db.execute("UPDATE staff SET lang = ? WHERE id = ?", [lang, staff_id]).rowcount == 1

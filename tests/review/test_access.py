@@ -35,6 +35,7 @@ ROUTES = {
     "review.proposals": ("GET", "/review/proposals", None, (302, 403, 200)),
     "review.audit_page": ("GET", "/review/audit", None, (302, 403, 200)),
     "review.dashboard": ("GET", "/review/dashboard?days=7", None, (302, 200, 200)),
+    "review.language": ("POST", "/review/language", {"lang": "fr"}, (302, 302, 302)),
     "review.export_csv": ("GET", "/review/export/indicators.csv", None, (302, 200, 200)),
     "review.export_stix": ("GET", "/review/export/indicators.stix.json", None, (302, 200, 200)),
     "review.registry": ("GET", "/review/registry?q=ameli", None, (302, 403, 200)),
