@@ -35,6 +35,7 @@ ROUTES = {
     "review.proposals": ("GET", "/review/proposals", None, (302, 403, 200)),
     "review.audit_page": ("GET", "/review/audit", None, (302, 403, 200)),
     "review.dashboard": ("GET", "/review/dashboard?days=7", None, (302, 200, 200)),
+    "review.case_picture": ("GET", "/review/case/{case}/picture/1", None, (302, 404, 404)),  # this case has none
     "review.language": ("POST", "/review/language", {"lang": "fr"}, (302, 302, 302)),
     "review.export_csv": ("GET", "/review/export/indicators.csv", None, (302, 200, 200)),
     "review.export_stix": ("GET", "/review/export/indicators.stix.json", None, (302, 200, 200)),
