@@ -70,3 +70,15 @@ def test_queue_case_and_campaigns_pages_say_the_figures_in_words(reviewer, db, f
     for html in pages:
         assert "3 signalements par 2 patients" in html
         assert not re.search(r"\d+<small> / \d+</small>", html)  # no bare "2 / 3"
+
+
+def test_french_and_english_texts_have_the_same_words_and_every_sentence_is_translated():
+    from pathlib import Path
+    fr, en = formats.texts("fr"), formats.texts("en")
+    assert {s: set(v) for s, v in fr.items()} == {s: set(v) for s, v in en.items() if s != "pages"}
+    sources = [*Path(formats.__file__).parent.joinpath("templates").glob("*.html"),
+               *(Path(formats.__file__).parent / name for name in ("insight.py", "views.py"))]
+    calls = [m for f in sources for m in re.findall(r'(?:\b_|gettext)\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', f.read_text())]
+    said = {"".join(re.findall(r'"((?:[^"\\]|\\.)*)"', call)) for call in calls}  # adjacent literals joined
+    assert len(said) > 150
+    assert sorted(said - set(en["pages"])) == []
