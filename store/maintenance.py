@@ -43,6 +43,9 @@ BATCH_SECONDS = 0.04
 # 1.9 s (measured at 40,000 cases).
 PAUSE_SECONDS = 0.06
 FIRST_BATCH, MIN_BATCH, MAX_BATCH, GROWTH = 50, 10, 2000, 1.25
+# The purge's page cache while it runs (KiB): recounting a batch's campaigns walks index pages all over the file, and
+# SQLite's default 2 MB cache made each batch read them again (measured at 1,000,000 cases: 0.7 ms a case, 0.33 ms).
+CACHE_KIB = 65536
 TABLES = (  # after the cases: (table, rows to delete, which moment the bound is taken from)
     ("inbound", "received_at < ?", "cutoff"),
     ("outbox", "created_at < ?", "cutoff"),
@@ -69,6 +72,7 @@ class Purge:
     longest: float = 0.0  # the longest time one batch held the write lock, in seconds
     stage: int = 0  # 0: cases, then TABLES in order, then the final checkpoint
     size: int = FIRST_BATCH
+    campaign: int | None = 0  # where the walk of old cases by campaign is; None once it is over
     _ended: float = 0.0  # when the last batch committed (perf_counter)
 
     @property
@@ -80,7 +84,9 @@ class Purge:
         ends = None if budget is None else time.perf_counter() + budget
         erase.scrubbing(db)  # what the purge deletes is zeroed in the file, not only unlinked
         automatic = db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        cache = db.execute("PRAGMA cache_size").fetchone()[0]
         db.execute("PRAGMA wal_autocheckpoint = 0")  # the WAL is copied between batches, not in a batch's commit
+        db.execute(f"PRAGMA cache_size = {-max(CACHE_KIB, -cache if cache < 0 else 0)}")
         try:
             while self.stage <= len(TABLES):
                 if self.batches and self.pause:  # the lock stays free `pause` seconds after a batch
@@ -93,21 +99,31 @@ class Purge:
                     return False
         finally:
             db.execute(f"PRAGMA wal_autocheckpoint = {int(automatic)}")
+            db.execute(f"PRAGMA cache_size = {int(cache)}")
         if self.stage == len(TABLES) + 1:
             erase.checkpoint(db)  # and no older page image stays in the -wal file
             self.stage += 1
         return True
 
     def _cases(self, db: Database) -> bool:
+        """One batch of old cases: campaign by campaign first, so that a campaign is recounted once for all its old
+        cases rather than once a batch (at 1,000,000 cases in 100,000 campaigns, oldest first recounted a campaign
+        for nearly every case), then the cases no campaign holds, oldest first."""
         cutoff = clock.ago(self.when, days=self.retention_days)
         with immediate(db):
             started = time.perf_counter()
-            old = [r[0] for r in db.execute("SELECT id FROM cases WHERE received_at < ? ORDER BY received_at"
-                                            " LIMIT ?", [cutoff, self.size])]
-            for name, n in erase.erase_cases(db, old, keep_confirmed=True).items():
+            if self.campaign is not None:
+                rows = db.execute("SELECT id, campaign_id FROM cases WHERE campaign_id >= ? AND received_at < ?"
+                                  " ORDER BY campaign_id LIMIT ?", [self.campaign, cutoff, self.size]).fetchall()
+            else:
+                rows = db.execute("SELECT id, NULL FROM cases WHERE received_at < ? ORDER BY received_at LIMIT ?",
+                                  [cutoff, self.size]).fetchall()
+            for name, n in erase.erase_cases(db, [r[0] for r in rows], keep_confirmed=True).items():
                 self.counts[name] = self.counts.get(name, 0) + n
-        finished = len(old) < self.size
-        self._measured(started, len(old))
+        finished = len(rows) < self.size and self.campaign is None
+        if self.campaign is not None:  # the next batch starts at the last campaign, which may have more
+            self.campaign = rows[-1][1] if len(rows) == self.size else None
+        self._measured(started, len(rows))
         return finished
 
     def _rows(self, db: Database, table: str, where: str, bound: str) -> bool:

@@ -92,3 +92,29 @@ def test_a_finished_purge_is_audited_with_its_counts_and_nobody_named(path):
     found = json.loads(detail)
     assert actor == retention.ACTOR and found["cases"] == counts["cases"] == OLD and found["batches"] >= 1
     assert set(found) - set(counts) == {"retention_days", "batches", "longest_batch_ms"}
+
+
+def test_old_cases_go_campaign_by_campaign_and_each_campaign_ends_with_the_count_of_its_recent_cases(path):
+    db, stamp, recent = connect(path), clock.iso(clock.now()), clock.now() - timedelta(days=1)
+    for campaign in (1, 2):
+        db["campaigns"].insert({"id": campaign, "created_at": stamp, "updated_at": stamp, "cases": 0, "reporters": 0})
+    for n in range(3):
+        cases.record(db, "sms", f"recent-{n}", "r", cases.NewCase(text="t", status="answered"), when=recent)
+    db.execute("UPDATE cases SET campaign_id = 1 WHERE id <= 120 OR provider_message_id LIKE 'recent-%'")
+    db.execute("UPDATE cases SET campaign_id = 2 WHERE id > 120 AND id <= 150")  # the other 250 old ones: none
+    job = maintenance.Purge(90, pause=0)
+    assert job.run(db)
+    assert job.batches > 3 and job.counts["cases"] == OLD  # campaign 1's old cases took more than one batch
+    assert db.execute("SELECT id, cases, first_at FROM campaigns ORDER BY id").fetchall() == [
+        (1, 3, clock.iso(recent)), (2, 0, None)]
+
+
+def test_the_purge_seeks_its_old_cases_through_indexes(path):
+    db, sent = connect(path), []
+    db.conn.set_trace_callback(sent.append)
+    maintenance.Purge(90, pause=0).run(db)
+    db.conn.set_trace_callback(None)
+    walks = {s for s in sent if s.lstrip().startswith("SELECT id")}
+    assert len(walks) >= 2  # by campaign, then oldest first
+    plans = [r[3] for s in walks for r in db.execute("EXPLAIN QUERY PLAN " + s)]
+    assert all(line.startswith("SEARCH cases USING") for line in plans), plans
