@@ -43,10 +43,8 @@ def test_the_threshold_is_one_the_band_index_can_guarantee():
 
 
 def test_near_twins_are_looked_up_through_the_band_index(db):
-    keys = case_pictures.bands("f0" * 32) or [1]
-    marks = ",".join("?" * len(keys))
-    plan = " ".join(r[3] for r in db.execute(
-        f"EXPLAIN QUERY PLAN SELECT p.case_id, p.dhash FROM case_pictures p WHERE p.case_id IN (SELECT DISTINCT"
-        f" case_id FROM picture_bands WHERE band IN ({marks}) AND case_id != ? ORDER BY case_id DESC LIMIT ?)"
-        " AND p.dhash IS NOT NULL", [*keys, -1, 200]))
+    keys = case_pictures.bands("f0" * 32)
+    assert keys
+    plan = " ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN " + case_pictures.near_query(len(keys)),
+                                             [*keys, -1, 200]))
     assert "SCAN p" not in plan and "SCAN case_pictures" not in plan and "SCAN picture_bands" not in plan, plan
