@@ -62,6 +62,9 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
         score = scorer.probability(feature_codes(ev, f.lang), logit, rules, local)
         if rules >= lang_cuts.rules:  # where the rules alone were shown precise enough
             score = max(score, lang_cuts.suspicious)
+        if not strong and _only_official_contacts(f) and not asks_risky(f, ev):
+            # Every way out of the message is the institution's own: it cannot lead to a scammer.
+            score = min(score, lang_cuts.suspicious - 1e-6)
         if strong:  # registry facts stay decisive: no wording makes a lookalike domain harmless
             floor = 1 - math.prod(1 - e.weight for e in strong)
             score = max(score, lang_cuts.scam if floor >= STRONG_SCAM else lang_cuts.suspicious)
@@ -114,6 +117,12 @@ def could_be_legitimate(f: Findings, ev: list[Evidence]) -> bool:
     something may vouch for it (an official contact or sender, or wording that is allowed to).
     The "legitimate" threshold is chosen on the scams for which this holds (vigie/thresholds.py)."""
     return not asks_risky(f, ev) and (any(e.legit for e in ev) or not _unvouched(f, ev))
+
+
+def _only_official_contacts(f: Findings) -> bool:
+    """The message holds links, numbers or addresses, and every one is official (or a public body's site)."""
+    return _reaches_out(f) and all(x.status == "official" or x.detail == "restricted" for x in f.links) \
+        and all(x.status == "official" for x in f.phones) and all(x.status == "official" for x in f.emails)
 
 
 def _reaches_out(f: Findings) -> bool:

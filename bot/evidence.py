@@ -61,9 +61,20 @@ def gather(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     return inst, ev
 
 
+OFFICIAL_CONTACT = frozenset({"link_official", "link_government", "phone_official"})
+
+
+def decoys(ev: list[Evidence]) -> bool:
+    """Official contacts stand next to unofficial ones: the official number or site is a decoy
+    (scams quote the real one to look genuine) and vouches for nothing."""
+    return any(e.code in UNOFFICIAL_CONTACT for e in ev) and any(e.code in OFFICIAL_CONTACT for e in ev)
+
+
 def feature_codes(ev: list[Evidence], lang: str = "") -> list[str]:
     """The evidence codes the learned combination reads (and the message's language)."""
-    return sorted({e.code for e in ev if e.code != WORDING} | ({f"lang:{lang}"} if lang == "fr" else set()))
+    skip = OFFICIAL_CONTACT if decoys(ev) else frozenset()
+    return sorted({e.code for e in ev if e.code != WORDING and e.code not in skip}
+                  | ({f"lang:{lang}"} if lang == "fr" else set()))
 
 
 def claimed_institution(f: Findings, index: RegistryIndex) -> Institution | None:
@@ -82,7 +93,10 @@ def claimed_institution(f: Findings, index: RegistryIndex) -> Institution | None
 def rules_score(ev: list[Evidence]) -> float:
     """The first version's hand-set noisy-OR of the evidence (now one feature of the learned model)."""
     strong, soft, legit = 1.0, 1.0, 1.0
+    skip = OFFICIAL_CONTACT if decoys(ev) else frozenset()
     for e in ev:
+        if e.code in skip:
+            continue
         if e.legit:
             legit *= 1 - e.weight
         elif e.strong:

@@ -40,6 +40,8 @@ _AMOUNT_BEFORE = re.compile(r"(€|£|\$|gbp|usd|eur)\s?(\d{1,3}(?:,\d{3})+|\d+)
 _IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
 _DIGIT_RUN = re.compile(r"(?<![\d+])(\+?\d(?:[ .-]?\d){7,14})(?!\d)")
 _SHORT = re.compile(r"(?<![\d+.,/-])([1-9]\d{3,4})(?![\d,/-]|[.]\d|\s?(?:€|eur|£|\$|%|h\b|km))", re.I)
+# French 4-digit service numbers (3BPQ: 3646, 3960, 3230) are often written in two pairs: "36 46".
+_SHORT_PAIRS = re.compile(r"(?<![\d+.,/-])(3\d[ \u00a0\u202f]\d\d)(?![\d,/-]|[.]\d|\s?(?:€|eur|£|\$|%|h\b|km|min))", re.I)
 _CURRENCY = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP",
              "pound": "GBP", "pounds": "GBP", "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD"}
 
@@ -117,7 +119,7 @@ def phones(text: str, regions: tuple[str, ...]) -> list[RawPhone]:
                 continue
             found.append(RawPhone(m.raw_string, m.number, "", span))
             spans.append(span)
-    for pattern in (_DIGIT_RUN, _SHORT):  # numbers no numbering plan knows, then short numbers
+    for pattern in (_DIGIT_RUN, _SHORT, _SHORT_PAIRS):  # numbers no numbering plan knows, then short numbers
         for m in pattern.finditer(text):
             span = m.span(1)
             if any(a < span[1] and span[0] < b for a, b in spans):

@@ -87,13 +87,14 @@ def test_a_short_number_is_extracted_as_digits():
 
 
 @pytest.mark.parametrize("text", ["appelez le 3646", "Composez le 3646 (service gratuit)",
-                                  "contactez votre caisse au 3646"])
+                                  "contactez votre caisse au 3646", "appelez le 36 46",
+                                  "Appelez vite le 36\u00a046 pour régulariser"])
 def test_short_number_counts_as_a_phone_in_a_call_context(analyser, text):
     assert [p.number for p in analyser.analyse(text).phones] == ["3646"]
 
 
 @pytest.mark.parametrize("text", ["Rendez-vous en 2024 à Lyon.", "Votre dossier 48213 est clos.",
-                                  "Il y avait 3647 personnes au concert."])
+                                  "Il y avait 3647 personnes au concert.", "Entre 30 45 personnes."])
 def test_bare_digits_outside_a_call_context_are_not_phones(analyser, text):
     assert analyser.analyse(text).phones == ()
 
