@@ -73,7 +73,9 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     cuts = scorer.cuts(f.lang) if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
                                                                        LEGITIMATE_MAX)
     verdict = _verdict(score, cuts, f, ev, learned=scorer is not None)
-    ev.sort(key=lambda e: (e.legit, -e.weight))
+    # Registry facts first (a lookalike domain, a broken policy, a confirmed indicator): the
+    # reply names the first reasons, and a fact the patient can check beats a learned weight.
+    ev.sort(key=lambda e: (e.legit, not e.strong, -e.weight))
     return Decision(verdict, score, tuple(ev), inst)
 
 
