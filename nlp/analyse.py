@@ -16,7 +16,8 @@ from nlp.cues import CueFinder
 from nlp.domains import has_public_suffix
 from nlp.institutions import recognise
 from nlp.lang import detect, is_foreign, is_other_language
-from nlp.normalise import disguised_words, normalise_mapped, warm_up
+from nlp.disguise import disguised_words
+from nlp.normalise import normalise_mapped, warm_up
 from nlp.refang import refang_mapped
 from nlp.registry_index import RegistryIndex
 from nlp.types import DISGUISED, Cue, Findings, LinkFinding, PhoneFinding, SenderFinding

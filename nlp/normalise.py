@@ -30,7 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SAME_RUN = re.compile(r"([^\w])\1{3,}")  # "!!!!!!", "€€€€", "\n\n\n\n" -> 3 of them
 _CLASS_RUN = re.compile(r"[^\w\s]{11,}")  # punctuation, symbols, emoji, combining marks -> 10
 _LONG_TOKEN = re.compile(r"(?<!\S)\S{%d}\S+" % MAX_TOKEN)
-_WORD = re.compile(r"[^\W\d_]+")  # a run of letters
+WORD_RUN = re.compile(r"[^\W\d_]+")  # a run of letters
 _TOKEN = re.compile(r"\S+")
 _LINKISH = re.compile(r"://|@|www\.|[^\W_]\.[^\W\d_]{2}", re.I)  # scheme, address, www., "x.fr"
 
@@ -136,39 +136,6 @@ def normalise_mapped(text: str) -> Mapped:
     return mapped
 
 
-# Invisible characters that have no business inside a Latin word (soft hyphens, which e-mail
-# software inserts for line breaking, and joiners between letters of other scripts are left out).
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-MIN_DISGUISED = 3  # letters a word needs to count ("µg" is a unit, not a disguise)
-
-
-def disguised_words(text: str, bounds: list[int] | tuple[int, ...], original: str,
-                    limit: int = 5) -> list[Span]:
-    """Words of the normalised `text` that the sender disguised in `original`: written with
-    letters of another script that look Latin ("аmeli" with a Cyrillic "а", fullwidth or
-    mathematical letters), or with invisible characters between their letters.
-
-    A genuine sender has no reason to do either: it is how a message slips past filters. Only the
-    words the normaliser turned into plain Latin count, so a Russian or Greek text is not one.
-    """
-    if original.isascii():
-        return []
-    out: list[Span] = []
-    for m in _WORD.finditer(text):
-        word = m.group(0)
-        if len(word) < MIN_DISGUISED or word.isascii() and original[bounds[m.start()]:bounds[m.end()]] == word:
-            continue
-        if not all(_script(ch) == "LATIN" for ch in word):
-            continue
-        inner = original[bounds[m.start()]:bounds[m.end() - 1]]  # from its first letter to its last
-        raw = original[bounds[m.start()]:bounds[m.end()]]
-        if any(ch in _INVISIBLE for ch in inner) or any(ch.isalpha() and _script(ch) != "LATIN" for ch in raw):
-            out.append(m.span())
-            if len(out) >= limit:
-                break
-    return out
-
-
 def warm_up() -> None:
     """Load the look-alike table now (it takes a few hundred ms), not on a patient's message."""
     _confusables()
@@ -241,23 +208,23 @@ def _latin_skeleton(mapped: Mapped) -> Mapped:
             return "".join(table.get(ch, ch) for ch in w)
         if not any(ch in table for ch in w) or _inside(links, m.start()):
             return w
-        n_latin = sum(1 for ch in w if _script(ch) == "LATIN")
+        n_latin = sum(1 for ch in w if script_of(ch) == "LATIN")
         return "".join(table.get(ch, ch) for ch in w) if n_latin * 2 > len(w) else w
 
     def only_lookalikes(m: re.Match[str]) -> str:
         w = m.group(0)
         if _inside(links, m.start()):
             return w
-        if any(ch in table for ch in w) and all(ch in table or _script(ch) == "LATIN" for ch in w):
+        if any(ch in table for ch in w) and all(ch in table or script_of(ch) == "LATIN" for ch in w):
             return "".join(table.get(ch, ch) for ch in w)
         return w
 
     # First the words that are mostly Latin; then, when the message is mostly Latin, the words
     # made only of look-alikes ("раyеz" written all in Cyrillic inside a French message).
-    mapped = _same_length_sub(mapped, _WORD, mostly_latin)
-    latin = sum(1 for ch in mapped.text if _script(ch) == "LATIN")
+    mapped = _same_length_sub(mapped, WORD_RUN, mostly_latin)
+    latin = sum(1 for ch in mapped.text if script_of(ch) == "LATIN")
     if latin * 2 > sum(1 for ch in mapped.text if ch.isalpha()):
-        mapped = _same_length_sub(mapped, _WORD, only_lookalikes)
+        mapped = _same_length_sub(mapped, WORD_RUN, only_lookalikes)
     return mapped
 
 
@@ -279,7 +246,8 @@ def _same_length_sub(mapped: Mapped, pattern: re.Pattern[str], repl: Callable[[r
 
 
 @lru_cache(maxsize=8192)
-def _script(ch: str) -> str:
+def script_of(ch: str) -> str:
+    """The Unicode script of a letter, as its name starts (LATIN, CYRILLIC…; '' for others)."""
     if ch.isascii():
         return "LATIN" if ch.isalpha() else ""
     name = unicodedata.name(ch, "")
@@ -294,7 +262,7 @@ def _confusables() -> dict[str, str]:
     raw = confusables.confusables_data
     table: dict[str, str] = {}
     for ch, targets in raw.items():
-        if len(ch) != 1 or not ch.isalpha() or _script(ch) in ("LATIN", ""):
+        if len(ch) != 1 or not ch.isalpha() or script_of(ch) in ("LATIN", ""):
             continue
         found = [t["c"] for t in targets if len(t["c"]) == 1 and t["c"].isascii() and t["c"].isalpha()]
         if not found:

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.normalise import disguised_words, normalise, normalise_mapped, original_span
+from nlp.disguise import disguised_words
+from nlp.normalise import normalise, normalise_mapped, original_span
 from nlp.types import DISGUISED
 
 FAST = settings(max_examples=300, deadline=None)
