@@ -9,6 +9,7 @@ from typing import Callable
 from sqlite_utils import Database
 
 from store import clock
+from store.db import immediate
 
 STATUSES = ("answered", "needs_review", "error")
 
@@ -63,9 +64,10 @@ def record(db: Database, channel: str, provider_id: str, reply: str, case: NewCa
     `also` runs last in the same transaction (e.g. remembering the provider's token)."""
     stamp = clock.iso(when or clock.now())
     try:
-        # db.atomic(), not `with db.conn`: sqlite-utils 4 commits each db.execute() run outside an
-        # explicit transaction, so the case would be committed before its inbound row.
-        with db.atomic():
+        # One transaction, not `with db.conn`: sqlite-utils 4 commits each db.execute() run outside an
+        # explicit transaction, so the case would be committed before its inbound row. The write lock is
+        # taken up front, polled for (store.db.immediate): a purge batch delays a report by its own length only.
+        with immediate(db):
             case_id = None
             if case is not None:
                 names = [f.name for f in fields(NewCase)]
