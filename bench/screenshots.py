@@ -64,7 +64,7 @@ def corpus_rows(max_chars: int = 420) -> list[dict]:
     """Every corpus row short enough for a phone screen, in file order."""
     rows = []
     for path in sorted(CORPUS.glob("*.jsonl")):
-        for line in path.read_text("utf-8").splitlines():
+        for line in path.read_text("utf-8").split("\n"):
             if line.strip():
                 row = json.loads(line)
                 if 12 <= len(row["text"]) <= max_chars:

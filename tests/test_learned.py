@@ -58,6 +58,17 @@ def test_the_corpus_keeps_every_source_and_date():
             assert all(c.source.startswith("https://") for c in corpus.load(path)), path.name
 
 
+def test_every_corpus_line_survives_any_line_splitter():
+    """Line and paragraph separators inside a text are written escaped: a reader that splits
+    lines the way Python's str.splitlines does (U+2028, U+0085, form feed...) gets whole rows."""
+    for path in corpus.corpus_files():
+        if path.suffix == ".jsonl":
+            lines = [line for line in path.read_text("utf-8").splitlines() if line.strip()]
+            assert len(lines) == len(corpus.load(path)), path.name
+            for line in lines:
+                json.loads(line)
+
+
 def test_only_even_mendeley_rows_are_in_the_corpus():
     ids = [int(c.id.rsplit("-", 1)[1]) for c in corpus.load_all() if c.group == "mendeley"]
     assert ids and all(n % 2 == 0 for n in ids)
