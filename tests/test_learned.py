@@ -144,3 +144,20 @@ def test_a_message_whose_every_contact_is_official_and_that_asks_nothing_risky_i
     assert triage.check(Report(text=text + " pour le régulariser.", channel="sms")).verdict not in ("scam", "suspicious")
     for bait in (" ou le 01 84 80 22 63.", " et donnez votre numéro de carte bancaire."):
         assert triage.check(Report(text=text + bait, channel="sms")).verdict in ("scam", "suspicious")
+
+
+def test_thresholds_are_chosen_on_several_out_of_fold_splits_pooled():
+    # One split's quantile jumps when a few genuine messages near the top move; pooled splits
+    # give a cut between the splits' own cuts, and repeating one split changes nothing.
+    from vigie.thresholds import thresholds
+
+    cases = [c for name in ("dev.jsonl", "fr-legit.jsonl") for c in corpus.load(corpus.CORPUS_DIR / name)]
+    prep = train.analyse(cases, train.scratch_triage())
+    idx = np.arange(len(prep.cases))
+    rng = np.random.default_rng(7)
+    low, high = rng.uniform(0.3, 0.8, len(idx)), rng.uniform(0.6, 0.99, len(idx))
+    one, two = thresholds(prep, idx, low)["fr"], thresholds(prep, idx, high)["fr"]
+    assert thresholds(prep, idx, np.stack([low, low]))["fr"] == one
+    pooled = thresholds(prep, idx, np.stack([low, high]))["fr"]
+    assert one.suspicious < pooled.suspicious < two.suspicious
+    assert train.REPEATS >= 3

@@ -32,10 +32,12 @@ def thresholds(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> dict[str, 
 
 def _thresholds_of(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> Thresholds:
     def cut(limits: dict[str, float], probs: np.ndarray = probs) -> float:
+        runs = np.atleast_2d(probs)  # one row per out-of-fold split: pooled
         out = 0.5
         for stratum, limit in limits.items():
-            legit = np.sort([probs[i] for i in idx if prep.y[i] == 0 and prep.stratum(i) == stratum])
-            if len(legit) * limit >= 1:  # the lowest threshold that keeps false alarms within the limit
+            rows = [i for i in idx if prep.y[i] == 0 and prep.stratum(i) == stratum]
+            legit = np.sort(runs[:, rows].ravel())
+            if len(rows) * limit >= 1:  # the lowest threshold that keeps false alarms within the limit
                 # (a handful of rows of a population, e.g. research SMS taken for French, is no sample)
                 k = int(math.floor(limit * len(legit)))
                 out = max(out, float(legit[len(legit) - 1 - k]) + 1e-6 if k < len(legit) else 0.0)
@@ -57,6 +59,7 @@ def _legit_cut(prep: Prepared, idx: np.ndarray, probs: np.ndarray) -> float:
     scams = [i for i in idx if prep.y[i] == 1 and prep.stratum(i) == "project"]
     if len(scams) < 20:  # too few to say where scams start
         return LEGIT_FALLBACK
-    at_risk = np.sort([probs[i] for i in scams if prep.eligible[i]])
-    k = int(math.floor(LEGIT_LEAK * len(scams)))
+    runs = np.atleast_2d(probs)
+    at_risk = np.sort(runs[:, [i for i in scams if prep.eligible[i]]].ravel())
+    k = int(math.floor(LEGIT_LEAK * len(scams) * len(runs)))
     return float(at_risk[k]) - 1e-6 if k < len(at_risk) else 1.0
