@@ -26,6 +26,11 @@ MAX_TEXT = 100_000
 _CLAUSE_END = frozenset({".", "!", "?", ";", ",", ":", "\n"})
 
 
+# Nouns the lookup table reads as a form of a verb: "vos données personnelles" is not "donnez"
+# (request patterns list the verb "donner"; the data patterns list the noun "donnee").
+NOUN_LEMMAS = {"fr": {"donnée": "donnée", "données": "donnée"}}
+
+
 @Language.factory("vigie_lemma_norm", default_config={"lookup_lang": "fr"})
 def make_lemma_norm(nlp: Language, name: str, lookup_lang: str) -> "LemmaNorm":
     """Lookup lemmas on the lower-cased word, then NORM = the lemma without accents."""
@@ -44,6 +49,7 @@ class LemmaNorm:
         self.lang = lang
         # "xx" (other languages) has no lemma table: the norm is the unaccented word.
         self.table: dict[str, Any] = {} if lang == "xx" else _lemma_table(lang)
+        self.table.update(NOUN_LEMMAS.get(lang, {}))
         self.folded: dict[str, str] = {}  # unaccented form -> lemma, when only the accented form is known
         self.collisions: dict[str, set[str]] = {}  # norm of a lemma -> unaccented forms taken by other words
         self.lemmas = {v for v in self.table.values() if isinstance(v, str)}
