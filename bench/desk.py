@@ -258,16 +258,21 @@ def _reports(path: str, stop, out) -> None:
     """The webhook side, in its own process as in production (Procfile: `web` and `worker` are separate processes,
     so the purge's Python work and garbage collection never hold this side's interpreter): store a report every
     50 ms until told to stop, then send back each report's wait."""
-    from store import cases  # noqa: PLC0415
     from store.db import connect  # noqa: PLC0415
-    writer, waits, n = connect(path), [], 0
+    out.send(report_load(connect(path), stop, 0.05))
+
+
+def report_load(writer, stop, interval: float) -> list[float]:
+    """Store a report every `interval` seconds on `writer` until `stop` is set: how long each one waited."""
+    from store import cases  # noqa: PLC0415
+    waits, n = [], 0
     while not stop.is_set():
         n += 1
         t = time.perf_counter()
         cases.record(writer, "sms", f"load-{n}", "ok", cases.NewCase(text="charge", status="answered"))
         waits.append(time.perf_counter() - t)
-        stop.wait(0.05)
-    out.send(waits)
+        stop.wait(interval)
+    return waits
 
 
 def purge_under_load(settings: Settings, retention_days: int) -> dict[str, float]:

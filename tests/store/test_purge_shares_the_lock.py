@@ -51,18 +51,10 @@ def test_purge_batches_are_sized_by_time_not_by_count(path):
 
 
 def test_a_report_arriving_during_a_purge_waits_at_most_about_one_batch(path):
+    from bench.desk import report_load
+
     db, webhook, waits, stop = slowed(path, 0.001), connect(path), [], threading.Event()
-
-    def load() -> None:
-        n = 0
-        while not stop.is_set():
-            n += 1
-            started = time.perf_counter()
-            cases.record(webhook, "sms", f"load-{n}", "ok", cases.NewCase(text="charge", status="answered"))
-            waits.append(time.perf_counter() - started)
-            stop.wait(0.02)
-
-    thread = threading.Thread(target=load)
+    thread = threading.Thread(target=lambda: waits.extend(report_load(webhook, stop, 0.02)))
     thread.start()
     try:
         counts = maintenance.purge(db, 90)
