@@ -52,6 +52,7 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     """
     inst, ev = gather(f, index, extra, authenticated=authenticated)
     strong = [e for e in ev if e.strong]
+    cleared = not strong and _only_official_contacts(f) and not asks_risky(f, ev)
     if scorer is None:
         score = rules_score(ev)
     else:
@@ -62,7 +63,7 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
         score = scorer.probability(feature_codes(ev, f.lang), logit, rules, local)
         if rules >= lang_cuts.rules:  # where the rules alone were shown precise enough
             score = max(score, lang_cuts.suspicious)
-        if not strong and _only_official_contacts(f) and not asks_risky(f, ev):
+        if cleared:
             # Every way out of the message is the institution's own: it cannot lead to a scammer.
             score = min(score, lang_cuts.suspicious - 1e-6)
         if strong:  # registry facts stay decisive: no wording makes a lookalike domain harmless
@@ -73,6 +74,8 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     cuts = scorer.cuts(f.lang) if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
                                                                        LEGITIMATE_MAX)
     verdict = _verdict(score, cuts, f, ev, learned=scorer is not None)
+    if verdict == "unknown" and cleared and scorer is not None:
+        verdict = "legitimate"  # nothing risky asked, and the only ways out are the institution's own
     # Registry facts first (a lookalike domain, a broken policy, a confirmed indicator): the
     # reply names the first reasons, and a fact the patient can check beats a learned weight.
     ev.sort(key=lambda e: (e.legit, not e.strong, -e.weight))

@@ -138,10 +138,10 @@ def test_a_text_in_a_language_the_model_cannot_read_is_never_called_legitimate(t
         assert triage.check(Report(text=text, channel=channel)).verdict != "legitimate"
 
 
-def test_a_message_whose_every_contact_is_official_and_that_asks_nothing_risky_is_not_flagged(triage):
+def test_a_message_whose_every_contact_is_official_and_that_asks_nothing_risky_is_legitimate(triage):
     # Its only ways out are the institution's own: it cannot lead to a scammer, however it is worded.
     text = "Assurance Maladie : votre dossier est incomplet, vos remboursements sont suspendus. Appelez vite le 36 46"
-    assert triage.check(Report(text=text + " pour le régulariser.", channel="sms")).verdict not in ("scam", "suspicious")
+    assert triage.check(Report(text=text + " pour le régulariser.", channel="sms")).verdict == "legitimate"
     for bait in (" ou le 01 84 80 22 63.", " et donnez votre numéro de carte bancaire."):
         assert triage.check(Report(text=text + bait, channel="sms")).verdict in ("scam", "suspicious")
 
