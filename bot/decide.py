@@ -52,7 +52,7 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     """
     inst, ev = gather(f, index, extra, authenticated=authenticated)
     strong = [e for e in ev if e.strong]
-    cleared = not strong and _only_official_contacts(f) and not asks_risky(f, ev)
+    cleared = not strong and _only_official_contacts(f) and not asks_risky(f, ev) and not _sender_contradicts(ev)
     if scorer is None:
         score = rules_score(ev)
     else:
@@ -105,7 +105,7 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
     # shortened link, a foreign number): only an official contact can.
     unvouched = _unvouched(f, ev)
     signs = [e for e in ev if e.legit and not (unvouched and e.code == "wording_genuine")]
-    if score <= cuts.legitimate and not asks_risky(f, ev) and signs:
+    if score <= cuts.legitimate and not asks_risky(f, ev) and not _sender_contradicts(ev) and signs:
         return "legitimate"
     return "unknown"
 
@@ -117,11 +117,24 @@ def _unvouched(f: Findings, ev: list[Evidence]) -> bool:
         or any(e.code in UNOFFICIAL_CONTACT for e in ev)
 
 
+# A sender that contradicts the institution the message claims (a free webmail or a mobile number
+# for a hospital, a display name that is not its address, a reply-to elsewhere): whatever else the
+# message holds, it is never answered "legitimate".
+SENDER_RED_FLAGS = frozenset({"sender_mobile_institution", "sender_freemail_institution", "sender_premium",
+                              "sender_display_mismatch", "sender_random_domain", "sender_not_official",
+                              "reply_to_mismatch"})
+
+
+def _sender_contradicts(ev: list[Evidence]) -> bool:
+    return any(e.code in SENDER_RED_FLAGS for e in ev)
+
+
 def could_be_legitimate(f: Findings, ev: list[Evidence]) -> bool:
     """Whatever its score, could this message be answered "legitimate"? It asks nothing risky and
     something may vouch for it (an official contact or sender, or wording that is allowed to).
     The "legitimate" threshold is chosen on the scams for which this holds (vigie/thresholds.py)."""
-    return not asks_risky(f, ev) and (any(e.legit for e in ev) or not _unvouched(f, ev))
+    return not asks_risky(f, ev) and not _sender_contradicts(ev) \
+        and (any(e.legit for e in ev) or not _unvouched(f, ev))
 
 
 def _only_official_contacts(f: Findings) -> bool:

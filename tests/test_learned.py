@@ -161,3 +161,21 @@ def test_thresholds_are_chosen_on_several_out_of_fold_splits_pooled():
     pooled = thresholds(prep, idx, np.stack([low, high]))["fr"]
     assert one.suspicious < pooled.suspicious < two.suspicious
     assert train.REPEATS >= 3
+
+
+@pytest.mark.parametrize("flag", ["sender_freemail_institution", "sender_mobile_institution", "reply_to_mismatch",
+                                  "sender_display_mismatch", "sender_not_official"])
+def test_a_sender_that_contradicts_the_claimed_institution_is_never_legitimate(flag):
+    # However low the learned score (a fold that saw few such senders weighs them little) and however
+    # genuine the wording reads, a free webmail or a mobile number for a hospital vouches for nothing.
+    from bot.decide import _verdict, could_be_legitimate
+    from bot.evidence import Evidence
+    from nlp.types import Findings
+
+    f = Findings(text="NHS: your repeat prescription is ready to collect at your pharmacy.", lang="en", channel="email")
+    cuts = scorer_mod.Thresholds(scam=0.9, suspicious=0.6, legitimate=0.2)
+    genuine = Evidence("wording_genuine", 1.0, None, {}, legit=True)
+    assert _verdict(0.01, cuts, f, [genuine], learned=True) == "legitimate"
+    ev = [Evidence(flag, 0.7, None, {}), genuine]
+    assert _verdict(0.01, cuts, f, ev, learned=True) == "unknown"
+    assert not could_be_legitimate(f, ev)
