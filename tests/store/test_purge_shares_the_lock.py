@@ -51,7 +51,7 @@ def test_purge_batches_are_sized_by_time_not_by_count(path):
 
 
 def test_a_report_arriving_during_a_purge_waits_at_most_about_one_batch(path):
-    from bench.desk import report_load
+    from bench.purge_load import report_load
 
     db, webhook, waits, stop = slowed(path, 0.001), connect(path), [], threading.Event()
     thread = threading.Thread(target=lambda: waits.extend(report_load(webhook, stop, 0.02)))
