@@ -54,7 +54,8 @@ def purge_under_load(settings: Settings, retention_days: int) -> dict[str, float
     load.join()
     found = {"cases": job.counts["cases"], "old": old, "seconds": seconds, "batches": job.batches,
              "longest_batch_ms": job.longest * 1000, "reports": len(waits), "worst_ms": max(waits) * 1000,
-             "p99_ms": statistics.quantiles(waits, n=100, method="inclusive")[-1] * 1000, "median_ms": statistics.median(waits) * 1000,
+             "p99_ms": statistics.quantiles(waits, n=100, method="inclusive")[-1] * 1000,
+             "median_ms": statistics.median(waits) * 1000,
              "over_200": sum(w > 0.2 for w in waits)}
     print(f"purge of {found['cases']} old cases (of {old}) in {seconds:.0f} s, {job.batches} batches (longest held"
           f" the lock {found['longest_batch_ms']:.0f} ms) while {len(waits)} reports arrived: worst wait"

@@ -52,7 +52,7 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     """
     inst, ev = gather(f, index, extra, authenticated=authenticated)
     strong = [e for e in ev if e.strong]
-    cleared = not strong and _only_official_contacts(f) and not asks_risky(f, ev) and not _sender_contradicts(ev)
+    cleared = _cleared(f, ev)
     if scorer is None:
         score = rules_score(ev)
     else:
@@ -74,8 +74,6 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     cuts = scorer.cuts(f.lang) if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
                                                                        LEGITIMATE_MAX)
     verdict = _verdict(score, cuts, f, ev, learned=scorer is not None)
-    if verdict == "unknown" and cleared and scorer is not None:
-        verdict = "legitimate"  # nothing risky asked, and the only ways out are the institution's own
     # Registry facts first (a lookalike domain, a broken policy, a confirmed indicator): the
     # reply names the first reasons, and a fact the patient can check beats a learned weight.
     ev.sort(key=lambda e: (e.legit, not e.strong, -e.weight))
@@ -103,11 +101,22 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
     # never vouches: it takes an authenticated sender or an official contact.
     # Nor does it vouch for a link or number that is not the institution's (an unknown site, a
     # shortened link, a foreign number): only an official contact can.
+    # A message whose only ways out are the institution's own, asking nothing risky, cannot lead to
+    # a scammer: legitimate whatever its wording (the learned score was capped below "suspicious").
+    if learned and _cleared(f, ev):
+        return "legitimate"
     unvouched = _unvouched(f, ev)
     signs = [e for e in ev if e.legit and not (unvouched and e.code == "wording_genuine")]
     if score <= cuts.legitimate and not asks_risky(f, ev) and not _sender_contradicts(ev) and signs:
         return "legitimate"
     return "unknown"
+
+
+def _cleared(f: Findings, ev: list[Evidence]) -> bool:
+    """No registry fact against it, every link, number and address official, nothing risky asked and
+    no sender contradicting the institution."""
+    return not any(e.strong for e in ev) and _only_official_contacts(f) and not asks_risky(f, ev) \
+        and not _sender_contradicts(ev)
 
 
 def _unvouched(f: Findings, ev: list[Evidence]) -> bool:
