@@ -125,6 +125,30 @@ def impersonated_brands() -> tuple[str, ...]:
                  if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def typosquatted_brands() -> tuple[str, ...]:
+    """Brands phishers misspell in link hosts (nlp/data/typosquatted_brands.txt)."""
+    raw = resources.files("nlp").joinpath("data", "typosquatted_brands.txt").read_text("utf-8")
+    return tuple(line.strip().lower() for line in raw.splitlines()
+                 if line.strip() and not line.startswith("#"))
+
+
+def brand_typo(parts: HostParts) -> str:
+    """The well-known brand a host misspells ("facebok", "paypa1", "amaz0n" in any of its labels),
+    or "". Only a misspelling counts, never the name itself: where a brand's real domains are not
+    in the registry, its own name proves nothing either way, but its misspelling is never the brand's."""
+    labels = [parts.label, *(x for x in parts.subdomain.split(".") if x)]
+    for label in labels:
+        for word in tokens(unicode_label(label)):
+            skel = skeleton(word)
+            for brand in typosquatted_brands():
+                if word == brand or len(word) < 5:
+                    continue
+                if skel == brand or (skel[:1] == brand[:1] and near(skel, brand)):
+                    return brand
+    return ""
+
+
 def looks_random(label: str) -> bool:
     """A machine-made label: long, letters and several digits mixed ('gwu7nvb6l3')."""
     digits = sum(ch.isdigit() for ch in label)

@@ -50,6 +50,31 @@ def test_lookalike_domains_are_caught_with_their_technique(index, url, inst, tec
     assert (found.status, found.institution_id, found.detail) == ("lookalike", inst, technique)
 
 
+@pytest.mark.parametrize("url, brand", [
+    ("https://facebok.item81683718974.com", "facebook"),  # a letter dropped, in a subdomain
+    ("marketplce-facbook.srtenvironmental.com", "facebook"),  # one word of a hyphenated label
+    ("www.paypa1.com/login", "paypal"),  # a digit for a letter
+    ("amaz0n-refund.top", "amazon"),
+    ("login.micros0ft.net", "microsoft"),
+    ("coinbasse.com", "coinbase"),
+])
+def test_a_misspelt_well_known_brand_in_a_link_is_a_lookalike(index, url, brand):
+    from nlp import domains
+    found = judge_link(url, index)
+    assert (found.status, found.institution_id, found.detail) == ("lookalike", None, "brand-typo")
+    assert domains.brand_typo(domains.split_host(found.domain)) == brand
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.facebook.com/x", "m.facebook.com", "amazonaws.com", "googleapis.com", "apply.gov.uk",
+    "cloud.example.com", "goggles.co.uk", "la-poste.fr", "laposte.net", "twister.com", "flicker.org",
+])
+def test_a_brand_spelt_right_or_an_everyday_neighbour_is_no_typosquat(index, url):
+    """The brand's own name proves nothing either way (its real domains are not in the registry),
+    and short names or names one letter from everyday words are left out of the list."""
+    assert judge_link(url, index).detail != "brand-typo"
+
+
 def test_brand_in_subdomain_is_judged_on_its_registrable_domain(index):
     found = judge_link("https://ameli.fr.secure-login.com/x", index)
     assert found.registered == "secure-login.com"
