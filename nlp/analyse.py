@@ -99,7 +99,7 @@ class Analyser:
                        for a, d, s in extract.emails(text)[:MAX_INDICATORS])
         budget.check("indicators")
         amounts, ibans = tuple(extract.amounts(text)), tuple(extract.ibans(text))
-        institutions = tuple(recognise(text, self.index))
+        institutions = tuple(recognise(text, self.index, self.cues.is_word))
         budget.check("institutions")
         return Findings(
             text=text, lang=lang, channel=channel, links=links, phones=phones, emails=emails,
@@ -130,8 +130,9 @@ class Analyser:
         # Number parsing costs about a millisecond a candidate: only the first ones are judged.
         many = [m.end() for _, m in zip(range(MAX_INDICATORS + 1), _PHONE_LIKE.finditer(text))]
         scope = text[:many[-1]] if len(many) > MAX_INDICATORS else text
+        homes = ENGLISH_HOMES if lang == "en" else ("FR",)
         for raw in extract.phones(scope, regions):
-            found = judge.judge_phone(raw, self.index)
+            found = judge.judge_phone(raw, self.index, homes)
             if found.kind in ("short", "unknown") and not _call_context(text, raw.span[0]):
                 continue  # a bare run of digits (a year, a reference) is not a phone number
             out.append(found)
@@ -140,10 +141,15 @@ class Analyser:
     def _sender(self, sender: str | None) -> SenderFinding | None:
         found = judge.judge_sender(sender or "", self.index)
         if found and found.institution_id is None and found.detail:
-            named = recognise(found.detail, self.index)
+            named = recognise(found.detail, self.index, self.cues.is_word)
             if named:
                 found = dataclasses.replace(found, institution_id=named[0].id)
         return found
+
+
+# Where an English message's numbers are at home: a UK, US or other English-speaking country's
+# number in an English text is not "foreign" (in a French text, it is).
+ENGLISH_HOMES = ("GB", "US", "CA", "AU", "IE", "NZ")
 
 
 def _call_context(text: str, start: int) -> bool:

@@ -215,6 +215,17 @@ class CueFinder:
         for lang in langs:
             self._nlp[lang] = build(lang)
 
+    def is_word(self, folded: str) -> bool:
+        """Is this lower-cased, unaccented word a French or English dictionary word (a form in the
+        lemma tables)? A real word is no misspelling of a brand: "government" is not "gouvernement"."""
+        for lang in ("fr", "en"):
+            nlp = self._nlp.get(lang)
+            if nlp is not None and nlp.has_pipe("vigie_lemma_norm"):
+                norm: LemmaNorm = nlp.get_pipe("vigie_lemma_norm")
+                if folded in norm.table or folded in norm.folded or folded in norm.lemmas:
+                    return True
+        return False
+
     def find(self, text: str, lang: str, other_language: bool = False) -> tuple[list[Cue], list[Cue]]:
         """(cues, advice) found in `text`; with `other_language`, also the multilingual keywords."""
         nlp = self._nlp.get(lang) or self._nlp["en"]

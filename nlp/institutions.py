@@ -1,6 +1,8 @@
 """Recognise the institution a message claims to be: exact names (Aho-Corasick) and small typos."""
 from __future__ import annotations
 
+from typing import Callable
+
 from nlp.directory import candidate_keys
 from nlp.domains import near
 from nlp.registry_index import RegistryIndex
@@ -10,8 +12,10 @@ from nlp.types import InstitutionMatch
 _MAX_FUZZY_TOKENS = 400  # bounded work on long e-mails
 
 
-def recognise(text: str, index: RegistryIndex) -> list[InstitutionMatch]:
-    """Institutions named in `text`, best (longest, exact) first."""
+def recognise(text: str, index: RegistryIndex,
+              is_word: Callable[[str], bool] = lambda _: False) -> list[InstitutionMatch]:
+    """Institutions named in `text`, best (longest, exact) first. `is_word` tells a dictionary word,
+    which is never taken for a misspelt brand."""
     folded, offsets = fold_with_offsets(text)
     if not folded:
         return []
@@ -19,7 +23,7 @@ def recognise(text: str, index: RegistryIndex) -> list[InstitutionMatch]:
     taken = [m.span for m in matches]
     matches += [m for m in _establishments(folded, offsets, index) if not _overlaps(m.span, taken)]
     taken = [m.span for m in matches]
-    matches += [m for m in _fuzzy(folded, offsets, index) if not _overlaps(m.span, taken)]
+    matches += [m for m in _fuzzy(folded, offsets, index, is_word) if not _overlaps(m.span, taken)]
     matches.sort(key=lambda m: (-m.score, -(m.span[1] - m.span[0]), m.span[0]))
     seen: set[str] = set()
     unique = []
@@ -98,15 +102,17 @@ def _disambiguate(ids: list[str], folded: str, index: RegistryIndex) -> tuple[st
     return pool[0], tuple(pool[1:])
 
 
-def _fuzzy(folded: str, offsets: list[int], index: RegistryIndex) -> list[InstitutionMatch]:
-    """Single-word brands with a small misspelling ("amelli", "doctolibe")."""
+def _fuzzy(folded: str, offsets: list[int], index: RegistryIndex,
+           is_word: Callable[[str], bool]) -> list[InstitutionMatch]:
+    """Single-word brands with a small misspelling ("amelli", "doctolibe"); a French or English
+    dictionary word is no misspelling ("government" is not the French "gouvernement")."""
     out: list[InstitutionMatch] = []
     pos = 0
     for n, word in enumerate(folded.split(" ")):
         if n >= _MAX_FUZZY_TOKENS:
             break
         start, pos = pos, pos + len(word) + 1
-        if len(word) < 6 or word in index.brands:
+        if len(word) < 6 or word in index.brands or is_word(word):
             continue
         for brand, ids in index.brands.items():
             if len(brand) >= 6 and near(word, brand):

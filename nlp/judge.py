@@ -25,7 +25,11 @@ def judge_link(raw: RawLink, index: RegistryIndex) -> LinkFinding:
         return LinkFinding(raw.url, host, host, "ip", raw.span)
     parts = domains.split_host(host)
     if parts is None:
-        return LinkFinding(raw.url, host, host, "other", raw.span)
+        # A host that is itself a public suffix ("nhs.uk" is one) can still be an institution's own
+        # site: the registry decides, not the suffix list.
+        owners = index.domain_owners(host)
+        status = "official" if owners else "other"
+        return LinkFinding(raw.url, host, host, status, raw.span, min(owners) if owners else None)
     for value in (parts.host, parts.registered):
         blocked = index.is_blocked("domain", value)
         if blocked:
@@ -77,8 +81,12 @@ def lookalike(parts: domains.HostParts, index: RegistryIndex) -> tuple[str | Non
     return None, ""
 
 
-def judge_phone(raw: RawPhone, index: RegistryIndex, home: str = "FR") -> PhoneFinding:
-    """official / premium / mobile / foreign / short / blocklisted / other."""
+def judge_phone(raw: RawPhone, index: RegistryIndex, home: str | tuple[str, ...] = "FR") -> PhoneFinding:
+    """official / premium / mobile / foreign / short / blocklisted / other.
+
+    "foreign" is a number of none of the `home` countries: those the message's language is written
+    for (a UK freephone number in an English NHS letter is no sign of anything)."""
+    homes = (home,) if isinstance(home, str) else home
     if raw.number is None:  # a short number, or digits no numbering plan recognises
         number = raw.short
         kind = "short" if len(number) <= 6 else "unknown"
@@ -99,7 +107,7 @@ def judge_phone(raw: RawPhone, index: RegistryIndex, home: str = "FR") -> PhoneF
     if kind == "mobile":
         return PhoneFinding(raw.raw, e164, "mobile", raw.span, kind)
     region = phonenumbers.region_code_for_number(raw.number)
-    if region and region != home and phonenumbers.is_valid_number(raw.number):
+    if region and region not in homes and phonenumbers.is_valid_number(raw.number):
         return PhoneFinding(raw.raw, e164, "foreign", raw.span, kind)
     return PhoneFinding(raw.raw, e164, "other", raw.span, kind)
 

@@ -60,3 +60,19 @@ def test_a_brand_inside_a_longer_word_is_not_a_claim(index):
 
 def test_empty_and_punctuation_only_text_claims_nothing(index):
     assert recognise("", index) == [] and recognise(" !? … ", index) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Thank you for registering your interest in government childcare schemes",  # not "gouvernement"
+    "Your prescription is ready to collect",
+])
+def test_a_dictionary_word_is_never_taken_for_a_misspelt_brand(analyser, text):
+    """The fuzzy match is for typos of brand names; an English or French word one or two letters
+    from a brand ("government" / "gouvernement") is that word, and claims no institution."""
+    assert recognise(text, analyser.index, analyser.cues.is_word) == []
+    assert analyser.analyse(text, channel="sms", sender=None).institutions == ()
+
+
+def test_a_misspelt_brand_is_still_recognised_beside_the_dictionary(analyser):
+    (match,) = recognise("Doctolibe: confirmez votre rendez-vous", analyser.index, analyser.cues.is_word)
+    assert match.id == "doctolib"

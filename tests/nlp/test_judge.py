@@ -26,6 +26,12 @@ def test_official_domains_and_their_subdomains_are_official(index, url):
     assert found.status == "official"
 
 
+def test_an_official_domain_that_is_also_a_public_suffix_is_official(index):
+    """nhs.uk is on the public suffix list (trusts register under it) and is the NHS's own site."""
+    found = judge_link("https://nhs.uk/book-rsv", index)
+    assert (found.status, found.institution_id) == ("official", "nhs")
+
+
 def test_official_link_names_its_institution(index):
     assert judge_link("https://www.ameli.fr/x", index).institution_id == "ameli"
 
@@ -132,6 +138,16 @@ def test_french_mobile_numbers_are_mobile(index, number):
 @pytest.mark.parametrize("number", ["+44 20 7946 0958", "+1 212 555 0147"])
 def test_valid_foreign_landlines_are_foreign(index, number):
     assert judge_phone(number, index).status == "foreign"
+
+
+@pytest.mark.parametrize("text, status", [
+    ("NHS: to book, call 0300 123 4097 today.", "other"),  # a UK number in an English text is at home
+    ("Please call our office on +1 212 555 0147.", "other"),
+    ("Appelez le +44 20 7946 0958 pour confirmer.", "foreign"),  # in a French text, it is not
+])
+def test_foreign_means_foreign_to_the_language_of_the_message(analyser, text, status):
+    (phone,) = analyser.analyse(text, channel="sms", sender=None).phones
+    assert phone.status == status
 
 
 def test_foreign_mobile_is_reported_as_mobile(index):
