@@ -18,10 +18,11 @@ _AT = re.compile(r"\s?(?:\[at\]|\(at\)|\{at\}|\[@\]|\(@\))\s?", re.I)
 _COLON = re.compile(r"\[:\]")
 # "www. site. com", "www .site": the dot after www with a space on either side.
 _SPACED_WWW = re.compile(r"\b([wW]{3})(?: \.|\. | \. )(?=[^\W_])")
-# "ameli . fr", "ameli .fr/x", "ameli . gouv . fr": a space next to a dot before a common TLD.
+# "ameli . fr", "ameli .fr/x", "ameli . gouv . fr", "site . com." (a sentence's full stop after the
+# TLD): a space next to a dot before a common TLD.
 _SPACED_TLD = re.compile(
     r"(?<=[\w-])(?: \.|\. | \. )(fr|com|net|org|info|eu|io|co|uk|be|ch|online|site|xyz|top|app|me|ly"
-    r"|gouv\.fr|gouv(?= ?\. ?fr\b))(?=[/\s,;:!?)]|$)",
+    r"|gouv\.fr|gouv(?= ?\. ?fr\b))(?=[/\s,;:!?)]|\.(?:\s|$)|$)",
     re.I,
 )
 

@@ -29,6 +29,7 @@ FAST = settings(max_examples=200, deadline=None)
     ("www .ameli. fr", "www.ameli.fr"),
     ("ameli . gouv . fr", "ameli.gouv.fr"),
     ("AMELI . FR", "AMELI.FR"),
+    ("order a kit here: https://nhs-pcrtestkit . com.", "order a kit here: https://nhs-pcrtestkit.com."),
 ])
 def test_defanged_links_and_addresses_are_restored(defanged, plain):
     assert refang(defanged) == plain
@@ -47,6 +48,7 @@ def test_defanged_link_inside_a_sentence_is_restored_and_the_rest_kept():
     "Merci. Me voici à l'accueil.",
     "Il a dit h t t p puis s'est tu.",
     "Les www sont partout. Com-me toujours.",
+    "Je suis venu. Me. Fr.",
 ])
 def test_ordinary_sentences_are_left_alone(text):
     assert refang(text) == text
