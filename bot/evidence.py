@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.scorer import WORDING
 from config.channels import traits
-from nlp import domains, families
+from nlp import families
 from nlp.registry_index import RegistryIndex
 from nlp.types import DISGUISED, Findings, Institution
 
@@ -115,9 +115,8 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
         if link.status == "blocklisted":
             out.append(Evidence("blocklisted", 0.99, link.span, {**p, "date": f" ({link.detail})" if link.detail else ""}, strong=True))
         elif link.status == "lookalike":
-            if link.detail == "brand-typo":  # the brand it misspells, whatever the message claims
-                split = domains.split_host(link.domain)
-                p["institution"] = (domains.brand_typo(split) if split else "").capitalize()
+            if link.brand:  # the brand it misspells, whatever the message claims
+                p["institution"] = link.brand.capitalize()
             out.append(Evidence("link_lookalike", 0.90, link.span, p, strong=True))
         elif link.status == "ip":
             out.append(Evidence("link_ip", 0.80 if inst else 0.60, link.span, p, strong=bool(inst)))

@@ -29,6 +29,9 @@ MAX_INPUT = 4 * MAX_CHARS  # what is normalised at most: runs collapse, so keep 
 MAX_HIDDEN_LINK = 500
 MAX_INDICATORS = 30  # links, e-mail addresses, phone-like numbers judged per message (the first ones)
 BUDGET_S = 1.0  # wall-clock seconds one analysis may take; a normal message takes a few ms
+# Where an English message's numbers are at home: a UK, US or other English-speaking country's
+# number in an English text is not "foreign" (in a French text, it is).
+ENGLISH_HOMES = ("GB", "US", "CA", "AU", "IE", "NZ")
 _PHONE_LIKE = re.compile(r"\+?\d(?:[ .\-]?\d){3,}")  # linear: a separator is never a digit
 _CALL_CONTEXT = ("appel", "compos", "contact", "rappel", "numéro", "numero", "tél", "tel ", "sms",
                  "call", "txt", "text", "send", "reply", "dial", "ring", " to ", " au ", " le ",
@@ -145,11 +148,6 @@ class Analyser:
             if named:
                 found = dataclasses.replace(found, institution_id=named[0].id)
         return found
-
-
-# Where an English message's numbers are at home: a UK, US or other English-speaking country's
-# number in an English text is not "foreign" (in a French text, it is).
-ENGLISH_HOMES = ("GB", "US", "CA", "AU", "IE", "NZ")
 
 
 def _call_context(text: str, start: int) -> bool:

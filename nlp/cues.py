@@ -214,17 +214,14 @@ class CueFinder:
         self._nlp: dict[str, Language] = {}
         for lang in langs:
             self._nlp[lang] = build(lang)
+        self._lexicons: list[LemmaNorm] = [self._nlp[lang].get_pipe("vigie_lemma_norm")
+                                           for lang in ("fr", "en") if lang in self._nlp]
 
     def is_word(self, folded: str) -> bool:
         """Is this lower-cased, unaccented word a French or English dictionary word (a form in the
         lemma tables)? A real word is no misspelling of a brand: "government" is not "gouvernement"."""
-        for lang in ("fr", "en"):
-            nlp = self._nlp.get(lang)
-            if nlp is not None and nlp.has_pipe("vigie_lemma_norm"):
-                norm: LemmaNorm = nlp.get_pipe("vigie_lemma_norm")
-                if folded in norm.table or folded in norm.folded or folded in norm.lemmas:
-                    return True
-        return False
+        return any(folded in norm.table or folded in norm.folded or folded in norm.lemmas
+                   for norm in self._lexicons)
 
     def find(self, text: str, lang: str, other_language: bool = False) -> tuple[list[Cue], list[Cue]]:
         """(cues, advice) found in `text`; with `other_language`, also the multilingual keywords."""

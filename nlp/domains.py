@@ -137,13 +137,13 @@ def brand_typo(parts: HostParts) -> str:
     """The well-known brand a host misspells ("facebok", "paypa1", "amaz0n" in any of its labels),
     or "". Only a misspelling counts, never the name itself: where a brand's real domains are not
     in the registry, its own name proves nothing either way, but its misspelling is never the brand's."""
-    labels = [parts.label, *(x for x in parts.subdomain.split(".") if x)]
-    for label in labels:
+    brands = typosquatted_brands()
+    for label in (parts.label, *(x for x in parts.subdomain.split(".") if x)):
         for word in tokens(unicode_label(label)):
+            if len(word) < 5 or word in brands:
+                continue
             skel = skeleton(word)
-            for brand in typosquatted_brands():
-                if word == brand or len(word) < 5:
-                    continue
+            for brand in brands:
                 if skel == brand or (skel[:1] == brand[:1] and near(skel, brand)):
                     return brand
     return ""

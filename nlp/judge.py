@@ -45,8 +45,9 @@ def judge_link(raw: RawLink, index: RegistryIndex) -> LinkFinding:
     inst, technique = lookalike(parts, index)
     if technique:
         return LinkFinding(raw.url, parts.host, parts.registered, "lookalike", raw.span, inst, technique)
-    if domains.brand_typo(parts):
-        return LinkFinding(raw.url, parts.host, parts.registered, "lookalike", raw.span, None, "brand-typo")
+    brand = domains.brand_typo(parts)
+    if brand:
+        return LinkFinding(raw.url, parts.host, parts.registered, "lookalike", raw.span, None, "brand-typo", brand)
     return LinkFinding(raw.url, parts.host, parts.registered, "other", raw.span)
 
 

@@ -95,6 +95,7 @@ class LinkFinding:
     span: Span
     institution_id: str | None = None  # whose official domain it is, or imitates
     detail: str = ""  # technique for a lookalike (typo, homoglyph, brand+words, ...)
+    brand: str = ""  # for a "brand-typo" lookalike, the well-known brand the host misspells
 
 
 @dataclass(frozen=True)

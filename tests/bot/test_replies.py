@@ -83,6 +83,13 @@ def test_scam_reply_on_sms_tells_where_to_report(triage):
     assert "33700" in verdict.reply
 
 
+def test_a_misspelt_brand_in_a_link_is_named_in_the_reply(triage):
+    verdict = triage.check(make_report("Bonjour, votre annonce est toujours disponible ? "
+                                       "https://marketplce-facbook.srtenvironmental.com/item/2231"))
+    assert verdict.verdict == "scam"
+    assert "imite le site officiel de Facebook" in verdict.reply
+
+
 def test_email_reply_about_a_leaked_establishment_mentions_the_leak(triage):
     verdict = triage.check(make_report(
         "Hôpital privé de la Miotte : un reste à charge de 23,90 € doit être réglé sur "
