@@ -6,7 +6,7 @@ such words as plain Latin; the words it had to change are the cue (`disguised_te
 """
 from __future__ import annotations
 
-from nlp.normalise import WORD_RUN, Span, script_of
+from nlp.normalise import WORD_RUN, Span, is_variation_selector, script_of
 
 # Invisible characters that have no business inside a Latin word (soft hyphens, which e-mail
 # software inserts for line breaking, and joiners between letters of other scripts are left out).
@@ -34,7 +34,8 @@ def disguised_words(text: str, bounds: list[int] | tuple[int, ...], original: st
             continue
         inner = original[bounds[m.start()]:bounds[m.end() - 1]]  # from its first letter to its last
         raw = original[bounds[m.start()]:bounds[m.end()]]
-        if any(ch in _INVISIBLE for ch in inner) or any(ch.isalpha() and script_of(ch) != "LATIN" for ch in raw):
+        if any(ch in _INVISIBLE or is_variation_selector(ch) for ch in inner) \
+                or any(ch.isalpha() and script_of(ch) != "LATIN" for ch in raw):
             out.append(m.span())
             if len(out) >= limit:
                 break

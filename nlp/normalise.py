@@ -6,7 +6,7 @@ of `text` (characters that were removed are absorbed by the character before the
 non-decreasing. Steps, each bounded (linear regexes, no backtracking):
 
 1. control characters become spaces; format characters (Unicode Cf: zero-width space/joiners,
-   word joiner, BOM, soft hyphen, bidi overrides) are removed;
+   word joiner, BOM, soft hyphen, bidi overrides) and variation selectors are removed;
 2. runs are collapsed: one non-word character repeated (more than 3), punctuation/symbols/marks
    in a row (more than 10); absurdly long tokens are cut (more than `MAX_TOKEN` characters);
 3. NFKC (fullwidth and mathematical letters, ligatures), per cluster so offsets stay exact;
@@ -159,7 +159,13 @@ def _drop_format(mapped: Mapped) -> Mapped:
 
 @lru_cache(maxsize=8192)
 def _is_format(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cf"
+    return unicodedata.category(ch) == "Cf" or is_variation_selector(ch)
+
+
+def is_variation_selector(ch: str) -> bool:
+    """U+FE00-FE0F and U+E0100-E01EF: invisible marks that only choose a glyph's look (an emoji's
+    colour form); between Latin letters they only split words past filters ("Bi\U000e0139lling")."""
+    return "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
 
 
 def _nfkc(mapped: Mapped) -> Mapped:

@@ -81,6 +81,8 @@ def _disguised(text):
     ("Здравствуйте, ваша посылка ожидает оплаты.", []),  # a Russian text is not a disguise
     ("Dose de 50 µg par jour, à l’hôpital Bichat", []),
     ("Bonjour\u200b à tous 👨\u200d👩\u200d👧", []),  # emoji joiners and a space marker
+    ("Bi\U000e0139\U000e0139lling In\U000e0139formation", ["Billing", "Information"]),  # variation selectors
+    ("Merci ❤\ufe0f à bientôt", []),  # an emoji's colour form is no disguise
     ("Ваш код 1234 pour ameli", []),
 ])
 def test_only_words_made_latin_by_the_normaliser_count_as_disguised(text, words):
@@ -131,6 +133,10 @@ def test_a_homograph_link_is_judged_a_lookalike_not_the_official_site(analyser):
 
 def test_zero_width_and_format_characters_are_removed():
     assert normalise("am\u200beli\u2060.f\u200dr \u202eexe.pdf\u00ad")[0] == "ameli.fr exe.pdf"
+
+
+def test_variation_selectors_are_removed():
+    assert normalise("Bi\U000e0139\U000e0139lling am\ufe0feli ok")[0] == "Billing ameli ok"
 
 
 def test_fullwidth_and_mathematical_letters_become_plain():
