@@ -161,8 +161,9 @@ class WordingModel:
     def _weighty_words(self, findings: Findings, top: int = 3) -> tuple[tuple[Span, float], ...]:
         masked = [item.span for attr, _ in _MASKS for item in getattr(findings, attr)]
         # Words with a capital may be a person's name: never quoted (staff see reasons unmasked).
+        # Function words ("the", "your", "vous") may weigh, but tell the patient nothing.
         found = [m for m in _WORD.finditer(findings.text[:MAX_CHARS])
-                 if len(m.group()) > 2 and m.group().islower()
+                 if len(m.group()) > 2 and m.group().islower() and m.group() not in _function_words()
                  and not any(s <= m.start() < e for s, e in masked)]
         if not found:
             return ()
@@ -180,6 +181,15 @@ class WordingModel:
             if all(findings.text[s[0]:s[1]].lower() != m.group().lower() for s, _ in out):
                 out.append(((m.start(), m.end()), round(w, 3)))
         return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """French and English stop words (spaCy's lists), never quoted as the words that weighed."""
+    from spacy.lang.en.stop_words import STOP_WORDS as EN  # noqa: PLC0415 - loaded once, on first use
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR  # noqa: PLC0415
+
+    return frozenset(EN) | frozenset(FR)
 
 
 def _sigmoid(x: float) -> float:

@@ -109,6 +109,18 @@ def test_the_wording_reason_quotes_the_words_that_weighed_most(triage):
         assert verdict.text[start:end].lower() in reason.message.lower()
 
 
+@pytest.mark.parametrize("text", [
+    "URGENT: your account has been suspended. Verify your details now to avoid closure: http://secure-verify-account.info",
+    "Votre colis est en attente, veuillez payer les frais de livraison de 1,99 EUR sur notre site",
+])
+def test_function_words_are_never_quoted_as_the_words_that_weighed(triage, text):
+    from bot.wording import _function_words, shipped
+
+    findings = triage.analyser.analyse(text, channel="sms", sender=None)
+    quoted = [text[s:e].lower() for (s, e), _ in shipped().score(findings).words]
+    assert quoted and not set(quoted) & _function_words()
+
+
 def test_training_is_reproducible_with_the_fixed_seed():
     # Two fits of the same small slice give the same weights (no hidden randomness).
     prep = train.analyse(corpus.load_all()[:0] or corpus.load(corpus.CORPUS_DIR / "dev.jsonl"),
