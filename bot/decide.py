@@ -73,7 +73,7 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     score = round(score, 6)
     cuts = scorer.cuts(f.lang) if scorer is not None else Thresholds(SCAM_THRESHOLD, SUSPICIOUS_THRESHOLD,
                                                                        LEGITIMATE_MAX)
-    verdict = _verdict(score, cuts, f, ev, learned=scorer is not None)
+    verdict = _verdict(score, cuts, f, ev, learned=scorer is not None, cleared=cleared)
     # Registry facts first (a lookalike domain, a broken policy, a confirmed indicator): the
     # reply names the first reasons, and a fact the patient can check beats a learned weight.
     ev.sort(key=lambda e: (e.legit, not e.strong, -e.weight))
@@ -90,7 +90,10 @@ def asks_risky(f: Findings, ev: list[Evidence]) -> bool:
     return (unofficial and bool(acts or codes & LURES)) or any(e.code == "advice_unofficial_contact" for e in ev)
 
 
-def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *, learned: bool) -> str:
+def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *, learned: bool,
+             cleared: bool | None = None) -> str:
+    """`cleared` is `_cleared(f, ev)` when the caller already knows it (the learned weights added to
+    `ev` since change nothing it reads)."""
     if score >= cuts.scam:
         return "scam"
     if score >= cuts.suspicious:
@@ -103,7 +106,7 @@ def _verdict(score: float, cuts: Thresholds, f: Findings, ev: list[Evidence], *,
     # shortened link, a foreign number): only an official contact can.
     # A message whose only ways out are the institution's own, asking nothing risky, cannot lead to
     # a scammer: legitimate whatever its wording (the learned score was capped below "suspicious").
-    if learned and _cleared(f, ev):
+    if learned and (_cleared(f, ev) if cleared is None else cleared):
         return "legitimate"
     unvouched = _unvouched(f, ev)
     signs = [e for e in ev if e.legit and not (unvouched and e.code == "wording_genuine")]
