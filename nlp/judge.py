@@ -9,6 +9,7 @@ from phonenumbers import PhoneNumberType as T
 
 from nlp import domains
 from nlp.extract import RawLink, RawPhone
+from nlp.normalise import normalise
 from nlp.registry_index import RegistryIndex, normalise_phone
 from nlp.text import fold_compact
 from nlp.types import EmailFinding, LinkFinding, PhoneFinding, SenderFinding
@@ -154,6 +155,9 @@ def judge_sender(sender: str, index: RegistryIndex, home: str = "FR") -> SenderF
     if not sender:
         return None
     name, address = parseaddr(sender)
+    # A display name or sender ID is read as the message is: invisible marks and look-alike letters
+    # ("Mi\U000e0139crosoft", Cyrillic "АMELI") must not hide the brand it shows.
+    name = normalise(name)[0]
     if "@" in address:
         status, inst = _email_status(address, index)
         if status in ("other", "freemail"):
@@ -162,7 +166,7 @@ def judge_sender(sender: str, index: RegistryIndex, home: str = "FR") -> SenderF
     digits = re.sub(r"[\s.()-]", "", sender)
     if re.fullmatch(r"\+?\d{3,15}", digits):
         return _phone_sender(digits, index, home)
-    folded = fold_compact(sender).replace(" ", "")
+    folded = fold_compact(normalise(sender)[0]).replace(" ", "")
     if index.is_blocked("sender", sender):
         return SenderFinding(sender, "alpha", "blocklisted")
     owners = index.senders.get(folded)

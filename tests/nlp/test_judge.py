@@ -191,6 +191,17 @@ def test_address_on_a_lookalike_domain_is_a_lookalike(index):
     assert (found.status, found.institution_id) == ("lookalike", "ameli")
 
 
+@pytest.mark.parametrize("name", ["Mi\U000e0139cro\U000e0139soft Support", "Micro\u200bsoft Support",
+                                  "Micr\u043esoft Support"])  # variation selector, zero-width space, Cyrillic o
+def test_display_name_disguised_with_invisible_or_lookalike_letters_still_shows_its_brand(index, name):
+    found = judge.judge_sender(f"{name} <mail.apps@datamart-example.net>", index)
+    assert found.status == "display_mismatch"
+
+
+def test_sender_id_in_cyrillic_letters_is_read_as_latin(index):
+    assert judge.judge_sender("D\u043ectolib", index).status == "official"
+
+
 def test_official_short_code_sender_is_official(index):
     found = judge.judge_sender("38004", index)
     assert (found.kind, found.status, found.institution_id) == ("short_code", "official", "chronopost")
