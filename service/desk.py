@@ -23,6 +23,9 @@ TARGET_HOURS = 4.0
 DECISIONS = ("scam", "suspicious", "legitimate")
 CONTACT_KINDS = ("phone", "domain", "email", "sms_sender", "short_code")
 MAX_NOTE = 500
+# A shortened link is offered for the blocklist once this many different people forwarded it (see
+# _one_recipient_link).
+MIN_REPORTERS_FOR_LINK = 2
 
 
 class DeskError(ValueError):
@@ -137,7 +140,19 @@ def _picture_twin(db: Database, case_id: int, m: store.Member) -> int | None:
 def blockable(db: Database, campaign_id: int, keys: DataKeys | None) -> list[tuple[str, str]]:
     """The indicators a decision on this campaign may confirm: none official, none a reporter's own address."""
     return [(kind, value) for kind, value in store.indicators_of(db, campaign_id)
-            if not official.is_official(db, kind, value) and not _personal(db, keys, kind, value)]
+            if not official.is_official(db, kind, value) and not _personal(db, keys, kind, value)
+            and not _one_recipient_link(db, kind, value)]
+
+
+def _one_recipient_link(db: Database, kind: str, value: str) -> bool:
+    """A shortened link (kept whole, code and query) that one reporter alone forwarded: campaigns send each
+    recipient a link of their own to see who clicks, so it may point at that patient. It becomes blockable once
+    two different people have forwarded it; a link shared by a campaign soon is."""
+    if kind != "url":
+        return False
+    seen = db.execute("SELECT count(DISTINCT c.reporter) FROM case_indicators i JOIN cases c ON c.id = i.case_id"
+                      " WHERE i.kind = 'url' AND i.value = ?", [value]).fetchone()[0]
+    return seen < MIN_REPORTERS_FOR_LINK
 
 
 def _personal(db: Database, keys: DataKeys | None, kind: str, value: str) -> bool:

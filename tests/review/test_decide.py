@@ -244,3 +244,28 @@ def test_with_the_keys_the_patients_own_address_never_groups_their_reports(app, 
     desk.assign_pending(db, keys=keys_of(app))
     campaign = db.execute("SELECT campaign_id FROM cases WHERE id = ?", [case_id]).fetchone()[0]
     assert campaign_indicators(db, campaign) == {("domain", "dossier-remboursement-cpam.com")}
+
+
+SHORT_LURE = ("Assurance Maladie : votre remboursement de 48,20 EUR est en attente. Confirmez vos coordonnées "
+              "bancaires sur https://bit.ly/3Kq7ZxA avant le 15/01.")
+
+
+def test_a_shortened_link_only_one_patient_forwarded_is_never_blocklisted_two_make_it_a_campaign_s(app, db,
+                                                                                                    file_report):
+    # A campaign may give each recipient a link of their own (to see who clicks): one patient's link may point
+    # at them, so it only joins the blocklist once two different people forwarded it.
+    first = file_report(SHORT_LURE, address="+33611112222")
+    campaign = campaign_of(db, first)
+    short = ("url", "https://bit.ly/3kq7zxa")
+    assert short in campaign_indicators(db, campaign)
+    assert short not in desk.blockable(db, campaign, keys_of(app))
+    desk.decide(db, campaign, "scam", "faux remboursement", REVIEWER, keys=keys_of(app))
+    assert short not in blocklist(db)
+
+    file_report(SHORT_LURE, address="+33611112222")  # the same patient again: still one person
+    assert short not in desk.blockable(db, campaign_of(db, first), keys_of(app))
+    second = file_report(SHORT_LURE, address="+33633334444")
+    campaign = campaign_of(db, second)
+    assert short in desk.blockable(db, campaign, keys_of(app))
+    desk.decide(db, campaign, "scam", "faux remboursement, deux patients", REVIEWER, keys=keys_of(app))
+    assert short in blocklist(db)
