@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any, Callable, Mapping
 
 from sqlite_utils import Database
@@ -15,7 +16,7 @@ from config.settings import Settings
 from service import clean, picture, retention
 from service.outbound import SendError, Sender
 from service.picture import Loader
-from store import answers, audit, cases, conversation, outbox, reporters
+from store import answers, audit, cases, clock, conversation, outbox, reporters
 from store.crypto import DataKeys
 
 log = logging.getLogger("vigie.intake")
@@ -168,13 +169,16 @@ class Intake:
                 meta: Mapping[str, Any] | None = None, case_id: int | None = None) -> bool:
         """Send now when a sender works; otherwise queue in the outbox. True when sent now."""
         sender = self.senders.get(channel)
+        not_before = None
         if sender is not None:
             try:
                 sender.send(address, body, meta or {})
                 return True
             except SendError as exc:
                 log.warning("send on %s failed (%s); queued in the outbox", channel, exc)
-        outbox.enqueue(db, channel, reporter, body, meta=dict(meta or {}), case_id=case_id)
+                if exc.retry_after:  # the provider asked us to wait (a 429): the worker does not try sooner
+                    not_before = clock.now() + timedelta(seconds=exc.retry_after)
+        outbox.enqueue(db, channel, reporter, body, meta=dict(meta or {}), case_id=case_id, not_before=not_before)
         return False
 
     def feedback(self, db: Database, channel: str, provider_id: str, address: str, case_id: int,

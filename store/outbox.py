@@ -50,14 +50,16 @@ def _row(r: tuple[Any, ...]) -> Outgoing:
 
 
 def enqueue(db: Database, channel: str, reporter: str, body: str, *, meta: dict[str, Any] | None = None,
-            case_id: int | None = None, when: datetime | None = None) -> int:
-    """Queue a message for the worker; returns its id."""
-    stamp = clock.iso(when or clock.now())
+            case_id: int | None = None, when: datetime | None = None, not_before: datetime | None = None) -> int:
+    """Queue a message for the worker (not tried before `not_before`, e.g. a provider's 429); returns its id."""
+    moment = when or clock.now()
+    stamp = clock.iso(moment)
+    first_try = clock.iso(max(moment, not_before)) if not_before else stamp
     with db.atomic():
         cur = db.execute(
             "INSERT INTO outbox (channel, reporter, case_id, body, meta, created_at, attempts,"
             " next_attempt_at, status) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending')",
-            [channel, reporter, case_id, body, json.dumps(meta or {}), stamp, stamp])
+            [channel, reporter, case_id, body, json.dumps(meta or {}), stamp, first_try])
     return int(cur.lastrowid)
 
 

@@ -166,3 +166,20 @@ def test_token_used_by_a_concurrent_twin_is_refused_and_its_email_not_stored(cli
     resp = client.post("/webhooks/email/mime", data=form)
     assert resp.status_code == 406 and "replay" in resp.json["error"]
     assert cases.count(db) == 0 and not recorder.sent
+
+
+def test_a_reply_the_provider_asked_to_hold_back_waits_its_retry_after_in_the_outbox(make_app, recorder):
+    from datetime import timedelta
+    from service.outbound import SendError
+    from store import clock
+    from store.db import connect
+
+    def too_many(address, body, meta):  # the provider's 429: "retry after 120 s"
+        raise SendError("429 Too Many Requests", status=429, retry_after=120)
+    recorder.send = too_many
+    app = make_app()
+    app.test_client().post("/webhooks/email", data=mailgun_form(forwarded_eml()))
+    db = connect(app.config["VIGIE_DB"])
+    assert db.execute("SELECT channel, status FROM outbox").fetchall() == [("email", "pending")]
+    assert outbox.due(db) == []  # the worker does not try again at once
+    assert len(outbox.due(db, clock.now() + timedelta(seconds=121))) == 1
