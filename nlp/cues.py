@@ -184,10 +184,14 @@ def _patterns(lang: str, norm: "LemmaNorm") -> list[dict[str, Any]]:
 def _normed(value: Any, norm: "LemmaNorm") -> Any:
     """A pattern word also matches through the same lemma lookup as the text ("vitale" -> "vital"),
     and through its forms written without accents that are other words ("livre" for "livré")."""
-    words = [value] if isinstance(value, str) else value.get("IN", [])
-    expanded = sorted({w for word in words for w in (word, norm.norm(word))
-                       for w in (w, *norm.collisions.get(w, ()))})
+    if isinstance(value, dict) and "NOT_IN" in value:  # a word that must not be there, in all its forms
+        return {"NOT_IN": _forms(value["NOT_IN"], norm)}
+    expanded = _forms([value] if isinstance(value, str) else value.get("IN", []), norm)
     return expanded[0] if len(expanded) == 1 else {"IN": expanded}
+
+
+def _forms(words: list[str], norm: "LemmaNorm") -> list[str]:
+    return sorted({w for word in words for w in (word, norm.norm(word)) for w in (w, *norm.collisions.get(w, ()))})
 
 
 def build(lang: str) -> Language:
