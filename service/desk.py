@@ -138,7 +138,8 @@ def _picture_twin(db: Database, case_id: int, m: store.Member) -> int | None:
 
 
 def blockable(db: Database, campaign_id: int, keys: DataKeys | None) -> list[tuple[str, str]]:
-    """The indicators a decision on this campaign may confirm: none official, none a reporter's own address."""
+    """The indicators a decision on this campaign may confirm: none official, none a reporter's own address, no
+    shortened link that only one reporter forwarded."""
     return [(kind, value) for kind, value in store.indicators_of(db, campaign_id)
             if not official.is_official(db, kind, value) and not _personal(db, keys, kind, value)
             and not _one_recipient_link(db, kind, value)]

@@ -250,8 +250,8 @@ SHORT_LURE = ("Assurance Maladie : votre remboursement de 48,20 EUR est en atten
               "bancaires sur https://bit.ly/3Kq7ZxA avant le 15/01.")
 
 
-def test_a_shortened_link_only_one_patient_forwarded_is_never_blocklisted_two_make_it_a_campaign_s(app, db,
-                                                                                                    file_report):
+def test_a_shortened_link_only_one_patient_forwarded_is_never_blocklisted_until_a_second_one_does(app, db,
+                                                                                                   file_report):
     # A campaign may give each recipient a link of their own (to see who clicks): one patient's link may point
     # at them, so it only joins the blocklist once two different people forwarded it.
     first = file_report(SHORT_LURE, address="+33611112222")
