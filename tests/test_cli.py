@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from tests.conftest import SHARED, needs_shared
 from vigie.cli import main
+from vigie.corpus import Case
 
 VERDICT_KEYS = {"verdict", "score", "lang", "institution", "reasons", "links", "phones", "sender", "reply"}
 EVAL_KEYS = {"n", "detection_rate", "false_alarm_rate", "deferral_rate", "p50_ms", "p99_ms", "confusion"}
@@ -187,3 +189,26 @@ def test_eval_by_source_cross_validates_a_corpus_grouped_by_its_sources(vigie):
     out = json.loads(result.stdout)
     assert out["n"] == 72 and set(out["confusion"]) == {"scam", "legit"}
     assert sum(v["n"] for v in out["by_group"].values()) == 72 and len(out["by_group"]) > 5
+
+
+def test_eval_by_source_takes_another_split_of_the_sources_and_refuses_it_by_date(vigie):
+    corpus = Path(__file__).resolve().parents[1] / "nlp" / "corpus" / "dev.jsonl"
+    out = json.loads(vigie("eval", "--by", "source", "--json", "--split-seed", "7", str(corpus)).stdout)
+    assert out["n"] == 72 and sum(v["n"] for v in out["by_group"].values()) == 72
+    refused = vigie("eval", "--by", "date", "--split-seed", "1", str(corpus))
+    assert refused.exit_code == 2 and "--split-seed" in refused.output
+
+
+def test_another_split_seed_puts_the_sources_into_other_folds():
+    from vigie import train
+    cases = [Case(text=f"message {i}", label="scam" if i % 2 else "legit", id=str(i),
+                         source=f"https://source-{i // 2}.example.org/page") for i in range(40)]
+    prep = train.Prepared(cases, [None] * 40, [[]] * 40, np.zeros(40), np.zeros(40), np.zeros(40, bool),
+                          None, np.array([i % 2 for i in range(40)]), np.ones(40), None)
+    idx = np.arange(40)
+    split = {seed: [sorted({cases[i].group for i in test}) for _, test in train.folds(prep, idx, seed=seed)]
+             for seed in (train.SEED, 1)}
+    assert split[train.SEED] != split[1]
+    for seed in split:  # every source is tested once, whole
+        assert sorted(g for fold in split[seed] for g in fold) == sorted({c.group for c in cases})
+

@@ -16,14 +16,18 @@ from vigie import corpus, evaluate
 @click.option("--misses", is_flag=True, help="List every wrongly judged message with its verdict and reasons.")
 @click.option("--by", type=click.Choice(["source", "date"]), default=None,
               help="Grouped cross-validation on the project's corpus (train on other sources, or on older messages).")
-def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | None) -> None:
+@click.option("--split-seed", type=int, default=None,
+              help="With --by source: another split of the sources into folds, to see how much the figures owe to one.")
+def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | None, split_seed: int | None) -> None:
     """Measure detection, false alarms, deferrals and latency on a labelled corpus."""
     from service.engine import triage_from_env  # noqa: PLC0415 - the models load only for this command
 
     if by is None and corpus_file is None:
         raise click.UsageError("give a CORPUS file, or --by source|date for cross-validation")
+    if split_seed is not None and by != "source":
+        raise click.UsageError("--split-seed chooses the folds of --by source (--by date has one split: the year)")
     if by is not None:
-        result = _cross_validate(by, corpus_file, as_json)
+        result = _cross_validate(by, corpus_file, as_json, split_seed)
     else:
         result = evaluate.run(triage_from_env(), corpus.load(corpus_file))
     out = result.summary()
@@ -48,13 +52,14 @@ def eval_cmd(corpus_file: Path | None, as_json: bool, misses: bool, by: str | No
                    f"{' '.join(miss['reasons']) or '(no reason)'}\n  {miss['text'][:160]!r}")
 
 
-def _cross_validate(by: str, corpus_file: Path | None, quiet: bool) -> evaluate.Result:
+def _cross_validate(by: str, corpus_file: Path | None, quiet: bool, split_seed: int | None) -> evaluate.Result:
     from vigie import crossval, train  # noqa: PLC0415 - needs scikit-learn, only for this path
 
     cases = corpus.load_all(evasions=True) if corpus_file is None else corpus.load(corpus_file)
     prep = train.analyse(cases, train.scratch_triage())
     decisions = crossval.cross_validate(prep, by, progress=(lambda m: None) if quiet else
-                                     (lambda m: click.echo(m, err=True)))
+                                        (lambda m: click.echo(m, err=True)),
+                                        split_seed=train.SEED if split_seed is None else split_seed)
     result, evasions = evaluate.Result(), evaluate.Result()
     for i, decision in sorted(decisions.items()):  # evasion variants never count as real messages
         (evasions if cases[i].augmented else result).add(cases[i], decision.verdict, 0.0,
