@@ -25,11 +25,11 @@ def verdicts(model: Model, prep: Prepared, idx: Sequence[int]) -> dict[int, Deci
 
 
 def cross_validate(prep: Prepared, by: str = "source", *, idx: np.ndarray | None = None,
-                   progress: Callable[[str], None] = lambda _: None, split_seed: int = SEED) -> dict[int, Decision]:
+                   progress: Callable[[str], None] = lambda _: None, split_seed: int | None = None) -> dict[int, Decision]:
     """Grouped cross-validation of the whole pipeline: each fold is judged by a model that never saw it.
 
-    `split_seed` chooses how the sources fall into folds (by source): another seed shows how much the
-    figures owe to one split — compare two models on the same one."""
+    `split_seed` chooses how the sources fall into folds (by source; the training seed by default):
+    another seed shows how much the figures owe to one split — compare two models on the same one."""
     idx = np.arange(len(prep.cases)) if idx is None else idx
     out: dict[int, Decision] = {}
     if by == "date":  # train on older, test on newer (the research set, undated, stays in training)
@@ -40,7 +40,7 @@ def cross_validate(prep: Prepared, by: str = "source", *, idx: np.ndarray | None
         progress(f"train on messages before {cut_year} ({len(train)}), test on {cut_year} and later ({len(newer)})")
         out.update(verdicts(fit(prep, train), prep, newer))
         return out
-    for n, (train, test) in enumerate(folds(prep, idx, by=by, seed=split_seed), 1):
+    for n, (train, test) in enumerate(folds(prep, idx, by=by, seed=SEED if split_seed is None else split_seed), 1):
         progress(f"fold {n}: train {len(train)}, test {len(test)}")
         out.update(verdicts(fit(prep, train), prep, test))
     return out

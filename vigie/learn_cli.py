@@ -58,8 +58,7 @@ def _cross_validate(by: str, corpus_file: Path | None, quiet: bool, split_seed: 
     cases = corpus.load_all(evasions=True) if corpus_file is None else corpus.load(corpus_file)
     prep = train.analyse(cases, train.scratch_triage())
     decisions = crossval.cross_validate(prep, by, progress=(lambda m: None) if quiet else
-                                        (lambda m: click.echo(m, err=True)),
-                                        split_seed=train.SEED if split_seed is None else split_seed)
+                                        (lambda m: click.echo(m, err=True)), split_seed=split_seed)
     result, evasions = evaluate.Result(), evaluate.Result()
     for i, decision in sorted(decisions.items()):  # evasion variants never count as real messages
         (evasions if cases[i].augmented else result).add(cases[i], decision.verdict, 0.0,
