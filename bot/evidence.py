@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.scorer import WORDING
 from config.channels import traits
-from nlp import families
+from nlp import domains, families
 from nlp.registry_index import RegistryIndex
 from nlp.types import DISGUISED, Findings, Institution
 
@@ -26,7 +26,7 @@ LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official"
 # Evidence that the message points to a contact that is not the institution's.
 UNOFFICIAL_CONTACT = frozenset({
     "blocklisted", "link_lookalike", "link_ip", "link_app_package", "link_shortener", "link_unofficial",
-    "link_unknown", "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
+    "link_unknown", "link_not_brand", "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
 RISKY_REQUESTS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
                    "payment_request", "otp_request"}
 ACTIONS = RISKY_REQUESTS | {"call_to_action", "link_cta", "app_switch"}
@@ -110,6 +110,11 @@ def rules_score(ev: list[Evidence]) -> float:
 def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
     out: list[Evidence] = []
     official_domains = inst.values("domain") if inst else ()
+    # A well-known brand the message speaks for, when the registry knows none of its sites: a link
+    # whose name is not simply the brand's ("paypalclient.fr", "dhl-express-outre-mer.com") sends
+    # the reader elsewhere in its name. None when no link could be judged that way.
+    brands = domains.named_brands(f.text, [x.span for x in (*f.links, *f.emails)]) \
+        if not inst and any(x.status == "other" and x.detail != "restricted" for x in f.links) else None
     for link in f.links:
         p = {"domain": link.domain, "institution": inst.name if inst else "", "technique": link.detail}
         if link.status == "blocklisted":
@@ -128,7 +133,12 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
             out.append(Evidence("link_shortener", 0.60 if inst else 0.35, link.span, p))
         elif link.status == "other" and inst:
             out.append(Evidence("link_unofficial", 0.70, link.span, p, strong=bool(official_domains)))
-        elif link.status == "other" and not any(e.code == "link_unknown" for e in out):
+        elif link.status == "other" and brands is None and not any(e.code == "link_unknown" for e in out):
+            out.append(Evidence("link_unknown", 0.15, link.span, p))
+        elif link.status == "other" and brands and not domains.is_brand_name(link.domain, brands) \
+                and not any(e.code == "link_not_brand" for e in out):
+            out.append(Evidence("link_not_brand", 0.45, link.span, {**p, "brand": brands[0].title()}))
+        elif link.status == "other" and brands is not None and not any(e.code == "link_unknown" for e in out):
             out.append(Evidence("link_unknown", 0.15, link.span, p))
     if f.links and all(link.status == "official" or link.detail == "restricted" for link in f.links) \
             and any(link.status == "official" for link in f.links):

@@ -6,10 +6,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Iterable
 
 import idna
 import tldextract
 from rapidfuzz.distance import Levenshtein
+
+from nlp.text import fold, fold_compact
 
 # Offline: the suffix list bundled with tldextract, never fetched.
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -162,3 +165,31 @@ def freemail() -> frozenset[str]:
     raw = resources.files("nlp").joinpath("data", "freemail.txt").read_text("utf-8")
     return frozenset(line.strip().lower() for line in raw.splitlines()
                      if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def brands_in_text() -> tuple[str, ...]:
+    """Brands a message speaks for when it names them (nlp/data/brands_in_text.txt), folded."""
+    raw = resources.files("nlp").joinpath("data", "brands_in_text.txt").read_text("utf-8")
+    return tuple(fold_compact(line) for line in raw.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def named_brands(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """The brands of brands_in_text.txt that `text` names outside the `skip` spans (its links and
+    addresses, which name brands of their own), in the order of their first mention."""
+    chars = list(fold(text))
+    for start, end in skip:
+        chars[start:end] = " " * len(chars[start:end])
+    flat = " " + " ".join("".join(chars).split()) + " "
+    found = [(flat.find(f" {brand} "), brand) for brand in brands_in_text()]
+    return [brand for at, brand in sorted(found) if at >= 0]
+
+
+def is_brand_name(host: str, brands: Iterable[str]) -> bool:
+    """True when the registrable name of `host` is exactly one of `brands` ("paypal.com" for
+    PayPal, "credit-agricole.fr" for Crédit Agricole), not the brand with other words around it."""
+    parts = split_host(host)
+    if parts is None:
+        return False
+    label = parts.label.replace("-", "")
+    return any(label == brand.replace(" ", "") for brand in brands)

@@ -191,3 +191,24 @@ def test_a_sender_that_contradicts_the_claimed_institution_is_never_legitimate(f
     ev = [Evidence(flag, 0.7, None, {}), genuine]
     assert _verdict(0.01, cuts, f, ev, learned=True) == "unknown"
     assert not could_be_legitimate(f, ev)
+
+
+@pytest.mark.parametrize("text", [
+    "Info PayPal, une tentative de connexion frauduleuse a eu lieu sur votre compte. Rendez-vous sur https://paypalclient.fr/",
+    "DHL : votre colis a été mis en attente. Rendez-vous vite sur https://dhl-express-outre-mer.com",
+    "Amazon: we could not confirm your payment details. Verify here: https://amazon-fr-miseajour.homepage.t-online.de/540",
+])
+def test_a_link_not_at_the_name_of_the_brand_the_message_speaks_for_is_evidence(triage, text):
+    verdict = triage.check(Report(text=text, channel="sms"))
+    assert "link_not_brand" in [r.code for r in verdict.reasons]
+    assert verdict.verdict != "legitimate"
+
+
+@pytest.mark.parametrize("text", [
+    "Votre colis DHL arrive demain. Suivi : https://www.dhl.com/fr-fr/home/suivi.html",
+    "Crédit Agricole : retrouvez votre relevé sur https://www.credit-agricole.fr/particulier.html",
+    "Merci pour votre visite. Plan d'accès : https://example-clinique.fr/acces",  # names no brand
+])
+def test_a_link_at_the_brands_own_name_or_naming_no_brand_is_not(triage, text):
+    verdict = triage.check(Report(text=text, channel="sms"))
+    assert "link_not_brand" not in [r.code for r in verdict.reasons]
