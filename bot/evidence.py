@@ -112,9 +112,9 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
     official_domains = inst.values("domain") if inst else ()
     # A well-known brand the message speaks for, when the registry knows none of its sites: a link
     # whose name is not simply the brand's ("paypalclient.fr", "dhl-express-outre-mer.com") sends
-    # the reader elsewhere in its name. None when no link could be judged that way.
+    # the reader elsewhere in its name. Only read when some link could be judged that way.
     brands = domains.named_brands(f.text, [x.span for x in (*f.links, *f.emails)]) \
-        if not inst and any(x.status == "other" and x.detail != "restricted" for x in f.links) else None
+        if not inst and any(x.status == "other" and x.detail != "restricted" for x in f.links) else []
     for link in f.links:
         p = {"domain": link.domain, "institution": inst.name if inst else "", "technique": link.detail}
         if link.status == "blocklisted":
@@ -133,12 +133,10 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
             out.append(Evidence("link_shortener", 0.60 if inst else 0.35, link.span, p))
         elif link.status == "other" and inst:
             out.append(Evidence("link_unofficial", 0.70, link.span, p, strong=bool(official_domains)))
-        elif link.status == "other" and brands is None and not any(e.code == "link_unknown" for e in out):
-            out.append(Evidence("link_unknown", 0.15, link.span, p))
         elif link.status == "other" and brands and not domains.is_brand_name(link.domain, brands) \
                 and not any(e.code == "link_not_brand" for e in out):
             out.append(Evidence("link_not_brand", 0.45, link.span, {**p, "brand": brands[0].title()}))
-        elif link.status == "other" and brands is not None and not any(e.code == "link_unknown" for e in out):
+        elif link.status == "other" and not any(e.code == "link_unknown" for e in out):
             out.append(Evidence("link_unknown", 0.15, link.span, p))
     if f.links and all(link.status == "official" or link.detail == "restricted" for link in f.links) \
             and any(link.status == "official" for link in f.links):
