@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, g, has_app_context
 from markupsafe import Markup, escape
 
+from store.refusal import Refusal
+
 PARIS = ZoneInfo("Europe/Paris")
 TEXTS = Path(__file__).resolve().parent / "texts"
 LANGS = ("fr", "en")
@@ -44,8 +46,11 @@ def gettext(text: str, **params: object) -> Markup:
 
 
 def message(text: object) -> str:
-    """An error message in the page's language when it is one the desk knows; otherwise as it is (it may quote
-    what someone typed, so it stays plain text for the template to escape)."""
+    """An error message in the page's language: a refusal (store.refusal) in its own words, a sentence the desk
+    knows through its translation; otherwise as it is (it may quote what someone typed, so it stays plain text
+    for the template to escape)."""
+    if isinstance(text, Refusal):
+        return text.say(lang())
     text = str(text or "")
     return str(texts(lang()).get("pages", {}).get(text, text)) if lang() != "fr" else text
 

@@ -17,11 +17,11 @@ from web.resources import get_db
 @bp.errorhandler(admin.RegistryAdminError)
 def registry_refused(exc: admin.RegistryAdminError) -> tuple[str, int]:
     """A refused change: the same page again with the message and what was typed; unknown entries are 404."""
-    retry: Callable[[str], str] | None = g.get("retry")
+    retry: Callable[[admin.RegistryAdminError], str] | None = g.get("retry")
     if retry is not None and not isinstance(exc, admin.UnknownEntry):
-        return retry(str(exc)), 400
+        return retry(exc), 400
     status = 404 if isinstance(exc, admin.UnknownEntry) else 400
-    return render_template("error.html", status=status, message=str(exc)), status
+    return render_template("error.html", status=status, message=exc), status
 
 
 @bp.get("/registry")
@@ -89,7 +89,7 @@ def proposal_settle(proposal_id: int) -> Any:
     return redirect(url_for("review.proposals", done=action))
 
 
-def proposals_page(error: str = "") -> str:
+def proposals_page(error: object = "") -> str:
     """The pending proposals with their accept / reject forms."""
     rows = campaign_store.proposals(get_db())
     shown = [{**p, "value": present.defang_value(str(p["kind"]), str(p["value"]))} for p in rows]
@@ -97,14 +97,14 @@ def proposals_page(error: str = "") -> str:
                            today=_today())
 
 
-def _registry_page(error: str = "", form: Any = None) -> str:
+def _registry_page(error: object = "", form: Any = None) -> str:
     db, q, origin = get_db(), request.args.get("q", "")[:100], request.args.get("origin", "")
     return render_template("registry.html", rows=admin.search(db, q, origin), q=q, origin=origin,
                            origins=admin.ORIGINS, imports=admin.import_status(db), kinds=admin.INSTITUTION_KINDS,
                            error=error, form=form or {}, today=_today())
 
 
-def _institution_page(inst_id: str, error: str = "", form: Any = None, editing: int = 0) -> str:
+def _institution_page(inst_id: str, error: object = "", form: Any = None, editing: int = 0) -> str:
     db = get_db()
     inst = admin.institution(db, inst_id)
     contacts = [{**c, "shown": present.defang_value(str(c["kind"]), str(c["value"]))}

@@ -129,7 +129,7 @@ def staff_add() -> str:
     try:
         staff.add(db, email, role, password)
     except staff.StaffError as exc:
-        return render_template("staff.html", accounts=queries.staff_list(db), roles=staff.ROLES, error=str(exc)), 400
+        return render_template("staff.html", accounts=queries.staff_list(db), roles=staff.ROLES, error=exc), 400
     audit.record(db, g.staff.email, "staff_add", json.dumps({"email": email.strip().lower(), "role": role}))
     return render_template("staff.html", accounts=queries.staff_list(db), roles=staff.ROLES,
                            new_password=password, new_email=email.strip().lower())
@@ -143,7 +143,10 @@ def staff_change(staff_id: int) -> Any:
     if action == "unlock":
         done = queries.unlock(db, staff_id)
     elif action == "role" and staff_id != g.staff.id:  # an admin cannot demote themself out of the desk
-        done = queries.set_role(db, staff_id, request.form.get("role", ""))
+        try:
+            done = queries.set_role(db, staff_id, request.form.get("role", ""))
+        except staff.StaffError as exc:  # a role the desk does not have: said, not a server error
+            return render_template("staff.html", accounts=queries.staff_list(db), roles=staff.ROLES, error=exc), 400
     else:
         abort(400)
     if not done:

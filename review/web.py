@@ -105,7 +105,7 @@ def csrf_refused(exc: CSRFError) -> tuple[str, int]:
 def desk_refused(exc: DeskError) -> tuple[str, int]:
     """The one translation of named desk errors."""
     status = 404 if isinstance(exc, NotFound) else 400
-    return render_template("error.html", status=status, message=str(exc)), status
+    return render_template("error.html", status=status, message=exc), status
 
 
 @bp.errorhandler(404)

@@ -15,6 +15,7 @@ from store import audit, case_pictures, indicators, official, outbox, reporters
 from store import campaigns as store
 from store.crypto import DataKeys
 from store.db import immediate
+from store.refusal import Refusal
 
 # Suspicious cases scored below this go to a person (above it the automatic answer stands).
 REVIEW_BELOW_SCORE = 0.6
@@ -28,7 +29,7 @@ MAX_NOTE = 500
 MIN_REPORTERS_FOR_LINK = 2
 
 
-class DeskError(ValueError):
+class DeskError(Refusal):
     """A desk action cannot be done as asked (the message says why)."""
 
 
@@ -175,7 +176,7 @@ def chosen_indicators(db: Database, campaign_id: int, keys: DataKeys | None,
     offered = {choice_token(k, v): (k, v) for k, v in blockable(db, campaign_id, keys)}
     wanted = set(tokens)
     if wanted - set(offered):
-        raise DeskError(f"an indicator that campaign {campaign_id} does not offer cannot be confirmed")
+        raise DeskError("desk_indicator_not_offered", campaign_id=campaign_id)
     return [item for token, item in offered.items() if token in wanted]
 
 
@@ -188,16 +189,16 @@ def decide(db: Database, campaign_id: int, verdict: str, note: str, actor: str,
     is not offered for this campaign is refused."""
     note = " ".join((note or "").split())
     if verdict not in DECISIONS:
-        raise DeskError(f"a decision is one of {', '.join(DECISIONS)}, not {verdict!r}")
+        raise DeskError("desk_decision", decisions=", ".join(DECISIONS), verdict=str(verdict)[:30])
     if not note or len(note) > MAX_NOTE:
-        raise DeskError(f"write a short note (1 to {MAX_NOTE} characters) with the decision")
+        raise DeskError("desk_note", max_note=MAX_NOTE)
     campaign = store.get(db, campaign_id)
     if campaign is None:
-        raise NotFound(f"campaign {campaign_id} does not exist")
+        raise NotFound("desk_campaign_unknown", campaign_id=campaign_id)
     offered = blockable(db, campaign.id, keys)
     kept = offered if chosen is None else [i for i in offered if i in set(chosen)]
     if chosen is not None and set(chosen) - set(offered):
-        raise DeskError(f"an indicator that campaign {campaign.id} does not offer cannot be confirmed")
+        raise DeskError("desk_indicator_not_offered", campaign_id=campaign.id)
     # One transaction: a decision is never stored without its indicators, follow-ups and notices.
     with immediate(db):
         decision_id, decided_at = store.record_decision(db, campaign.id, verdict, note, actor, case_id)
@@ -236,15 +237,15 @@ def propose_contact(db: Database, case_id: int, kind: str, value: str, source: s
     """After a false alarm: propose an official contact with the page that states it; it waits for an admin."""
     value, source = (value or "").strip(), (source or "").strip()
     if kind not in CONTACT_KINDS:
-        raise DeskError(f"a contact kind is one of {', '.join(CONTACT_KINDS)}, not {kind!r}")
+        raise DeskError("desk_contact_kind", kind=str(kind)[:30], kinds=", ".join(CONTACT_KINDS))
     if not value or len(value) > 200:
-        raise DeskError("give the contact value (at most 200 characters)")
+        raise DeskError("desk_contact_value")
     parts = urlsplit(source)
     if parts.scheme != "https" or not parts.netloc or len(source) > 500:
-        raise DeskError("the source must be the https address of the page that states the contact")
+        raise DeskError("desk_contact_source")
     row = db.execute("SELECT campaign_id, verdict_json FROM cases WHERE id = ?", [case_id]).fetchone()
     if row is None:
-        raise NotFound(f"case {case_id} does not exist")
+        raise NotFound("desk_case_unknown", case_id=case_id)
     inst = verdict_data(row[1]).get("institution") or {}
     with db.atomic():
         proposal = store.propose_contact(

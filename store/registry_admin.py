@@ -54,7 +54,7 @@ def institution(db: Database, inst_id: str) -> dict[str, Any]:
     """One institution as stored (every column)."""
     rows = list(db.query("SELECT * FROM institutions WHERE id = ?", [inst_id]))
     if not rows:
-        raise UnknownEntry(f"Établissement « {inst_id[:80]} » introuvable dans le registre.")
+        raise UnknownEntry("registry_institution_unknown", inst_id=inst_id[:80])
     return rows[0]
 
 
@@ -68,7 +68,7 @@ def contact(db: Database, contact_id: int) -> dict[str, Any]:
     """One contact by id."""
     rows = list(db.query("SELECT * FROM contacts WHERE id = ?", [contact_id]))
     if not rows:
-        raise UnknownEntry(f"Contact #{contact_id} introuvable.")
+        raise UnknownEntry("registry_contact_unknown", contact_id=contact_id)
     return rows[0]
 
 
@@ -120,9 +120,9 @@ def add_institution(db: Database, name: str, kind: str, town: str, source: str, 
     """Create a staff institution (origin 'staff') from a source page; returns its id."""
     name, town = " ".join((name or "").split()), " ".join((town or "").split())
     if not name or len(name) > 200:
-        raise RegistryAdminError("Nom de l'établissement manquant ou trop long (200 caractères au plus).")
+        raise RegistryAdminError("registry_name")
     if kind not in INSTITUTION_KINDS:
-        raise RegistryAdminError(f"Type d'établissement inconnu « {kind[:30]} » : {', '.join(INSTITUTION_KINDS)}.")
+        raise RegistryAdminError("registry_institution_kind", kind=kind[:30], kinds=", ".join(INSTITUTION_KINDS))
     why = {"source": check_source(source), "checked": check_date(checked)}
     plain = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "etablissement"
@@ -144,7 +144,7 @@ def accept_proposal(db: Database, proposal_id: int, actor: str, inst_id: str = "
     p = _pending(db, proposal_id)
     target = (inst_id or "").strip() or p["institution_id"] or ""
     if not target:
-        raise RegistryAdminError("Cette proposition ne nomme pas d'établissement : choisissez-en un avant d'accepter.")
+        raise RegistryAdminError("registry_proposal_without_institution")
     note = f"Proposé par {p['proposed_by']} (cas #{p['case_id']}). {p['note'] or ''}".strip()
     with immediate(db):
         _pending(db, proposal_id)  # still pending under the lock (a concurrent twin accept is refused)
@@ -161,7 +161,7 @@ def reject_proposal(db: Database, proposal_id: int, actor: str, reason: str) -> 
     p = _pending(db, proposal_id)
     reason = " ".join((reason or "").split())
     if not reason or len(reason) > MAX_NOTE:
-        raise RegistryAdminError(f"Indiquez pourquoi la proposition est refusée (1 à {MAX_NOTE} caractères).")
+        raise RegistryAdminError("registry_refusal_note", max_note=MAX_NOTE)
     with immediate(db):
         _pending(db, proposal_id)  # still pending under the lock
         _settle(db, proposal_id, "rejected", actor)
@@ -192,7 +192,7 @@ def contacts_version(db: Database) -> tuple[Any, ...]:
 def _checked_row(entry: ContactInput) -> dict[str, Any]:
     note = " ".join((entry.note or "").split())
     if len(note) > MAX_NOTE:
-        raise RegistryAdminError(f"Note trop longue ({MAX_NOTE} caractères au plus).")
+        raise RegistryAdminError("registry_note_long", max_note=MAX_NOTE)
     return {"kind": entry.kind, "value": normalise(entry.kind, entry.value), "source": check_source(entry.source),
             "checked": check_date(entry.checked), "note": note, "primary": bool(entry.primary)}
 
@@ -200,17 +200,16 @@ def _checked_row(entry: ContactInput) -> dict[str, Any]:
 def _staff_contact(db: Database, contact_id: int) -> dict[str, Any]:
     row = contact(db, contact_id)
     if row["origin"] != "staff":
-        raise RegistryAdminError(f"Le contact #{contact_id} vient de {row['origin']} : il n'est pas modifiable ici "
-                                 "(le prochain chargement l'écraserait). Ajoutez un contact de l'équipe à côté.")
+        raise RegistryAdminError("registry_contact_loaded", contact_id=contact_id, origin=row["origin"])
     return row
 
 
 def _pending(db: Database, proposal_id: int) -> dict[str, Any]:
     rows = list(db.query("SELECT * FROM proposals WHERE id = ?", [proposal_id]))
     if not rows:
-        raise UnknownEntry(f"Proposition #{proposal_id} introuvable.")
+        raise UnknownEntry("registry_proposal_unknown", proposal_id=proposal_id)
     if rows[0]["status"] != "pending":
-        raise RegistryAdminError(f"La proposition #{proposal_id} a déjà été traitée ({rows[0]['status']}).")
+        raise RegistryAdminError("registry_proposal_done", proposal_id=proposal_id, status=rows[0]["status"])
     return rows[0]
 
 
@@ -221,7 +220,7 @@ def _settle(db: Database, proposal_id: int, status: str, actor: str) -> None:
 
 
 def _duplicate(row: dict[str, Any]) -> RegistryAdminError:
-    return RegistryAdminError(f"Ce contact ({row['kind']} {row['value']}) figure déjà pour cet établissement.")
+    return RegistryAdminError("registry_contact_duplicate", kind=row["kind"], value=row["value"])
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

@@ -10,14 +10,15 @@ import phonenumbers
 
 from nlp.registry_index import normalise_phone
 from store import clock
+from store.refusal import Refusal
 
 KINDS = ("phone", "short_code", "domain", "email", "email_domain", "sms_sender")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class RegistryAdminError(ValueError):
-    """A registry change is refused (the message says why, in the desk's language)."""
+class RegistryAdminError(Refusal):
+    """A registry change is refused (the sentence, in both languages, is in store/texts/refusals.toml)."""
 
 
 class UnknownEntry(RegistryAdminError):
@@ -40,12 +41,10 @@ def check_source(source: str) -> str:
     """The source as stored: the https address of the page that states the contact."""
     source = (source or "").strip()
     if not source:
-        raise RegistryAdminError("Source manquante : indiquez l'adresse https de la page officielle qui donne "
-                                 "ce contact. Aucune modification du registre sans source.")
+        raise RegistryAdminError("registry_source_missing")
     parts = urlsplit(source)
     if parts.scheme != "https" or not parts.netloc or len(source) > 500 or any(c.isspace() for c in source):
-        raise RegistryAdminError(f"Source refusée : « {source[:80]} » n'est pas une adresse https "
-                                 "(https://…, 500 caractères au plus) de la page officielle qui donne ce contact.")
+        raise RegistryAdminError("registry_source_refused", source=source[:80])
     return source
 
 
@@ -53,16 +52,15 @@ def check_date(checked: str, today: date | None = None) -> str:
     """The day the source was checked, as YYYY-MM-DD, not in the future."""
     checked = (checked or "").strip()
     if not checked:
-        raise RegistryAdminError("Date de vérification manquante : indiquez le jour où la source a été consultée.")
+        raise RegistryAdminError("registry_checked_missing")
     try:
         day = date.fromisoformat(checked) if _DAY.match(checked) else None
     except ValueError:
         day = None
     if day is None:
-        raise RegistryAdminError(f"Date de vérification refusée : « {checked[:20]} » "
-                                 "n'est pas une date AAAA-MM-JJ.")
+        raise RegistryAdminError("registry_checked_format", checked=checked[:20])
     if day > (today or clock.now().date()):
-        raise RegistryAdminError(f"Date de vérification refusée : le {checked} est dans le futur.")
+        raise RegistryAdminError("registry_checked_future", checked=checked)
     return checked
 
 
@@ -70,28 +68,27 @@ def normalise(kind: str, value: str) -> str:
     """A contact value in the registry's form (E.164 numbers, lower-case domains), or a clear refusal."""
     value = (value or "").strip()
     if kind not in KINDS:
-        raise RegistryAdminError(f"Type de contact inconnu « {kind[:30]} » : choisissez parmi {', '.join(KINDS)}.")
+        raise RegistryAdminError("registry_contact_kind", kind=kind[:30], kinds=", ".join(KINDS))
     if not value or len(value) > 200:
-        raise RegistryAdminError("Valeur manquante ou trop longue (200 caractères au plus).")
+        raise RegistryAdminError("registry_value")
     if kind in ("domain", "email_domain"):
         host = re.sub(r"^https?://", "", value.lower()).split("/")[0].removeprefix("www.")
         if not _DOMAIN.match(host):
-            raise RegistryAdminError(f"« {value[:80]} » n'est pas un nom de domaine (exemple : ameli.fr).")
+            raise RegistryAdminError("registry_not_domain", value=value[:80])
         return host
     if kind == "email":
         local, _, domain = value.lower().partition("@")
         if not local or not _DOMAIN.match(domain):
-            raise RegistryAdminError(f"« {value[:80]} » n'est pas une adresse e-mail.")
+            raise RegistryAdminError("registry_not_email", value=value[:80])
         return f"{local}@{domain}"
     if kind == "short_code":
         digits = re.sub(r"\s", "", value)
         if not re.fullmatch(r"\d{3,6}", digits):
-            raise RegistryAdminError(f"« {value[:80]} » n'est pas un numéro court (3 à 6 chiffres).")
+            raise RegistryAdminError("registry_not_short_code", value=value[:80])
         return digits
     if kind == "phone":
         number = normalise_phone(value)
         if not number.startswith("+") or not phonenumbers.is_valid_number(phonenumbers.parse(number, None)):
-            raise RegistryAdminError(f"« {value[:80]} » n'est pas un numéro de téléphone valide "
-                                     "(un numéro court se saisit avec le type short_code).")
+            raise RegistryAdminError("registry_not_phone", value=value[:80])
         return number
     return value

@@ -229,7 +229,7 @@ def staff_list(db: Database) -> list[dict[str, Any]]:
 def set_role(db: Database, staff_id: int, role: str) -> bool:
     """Change an account's role; False when there is no such account."""
     if role not in ROLES:
-        raise StaffError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        raise StaffError("staff_role", role=str(role)[:30], roles=", ".join(ROLES))
     with db.atomic():
         return db.execute("UPDATE staff SET role = ? WHERE id = ?", [role, staff_id]).rowcount == 1
 

@@ -9,13 +9,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from store import clock
+from store.refusal import Refusal
 
 ROLES = ("reviewer", "admin")
 _HASHER = PasswordHasher()  # the one password hasher: accounts, sign-in, rehash
 
 
-class StaffError(ValueError):
-    """A staff account could not be created."""
+class StaffError(Refusal):
+    """A staff account could not be created or changed (the sentence is in store/texts/refusals.toml)."""
 
 
 def hash_password(password: str) -> str:
@@ -45,17 +46,17 @@ def add(db: Database, email: str, role: str, password: str) -> int:
     """Create a staff account; returns its id."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise StaffError(f"{email!r} is not an e-mail address")
+        raise StaffError("staff_not_email", email=email[:80])
     if role not in ROLES:
-        raise StaffError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        raise StaffError("staff_role", role=str(role)[:30], roles=", ".join(ROLES))
     if len(password) < 8:
-        raise StaffError("the password must have at least 8 characters")
+        raise StaffError("staff_short_password")
     try:
         with db.atomic():
             cur = db.execute("INSERT INTO staff (email, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
                              [email, hash_password(password), role, clock.iso(clock.now())])
     except sqlite3.IntegrityError:
-        raise StaffError(f"a staff account for {email} already exists") from None
+        raise StaffError("staff_exists", email=email) from None
     return int(cur.lastrowid)
 
 
@@ -63,7 +64,7 @@ def id_of(db: Database, email: str) -> int:
     """The id of the account with this e-mail address."""
     row = db.execute("SELECT id FROM staff WHERE email = ?", [email.strip().lower()]).fetchone()
     if row is None:
-        raise StaffError(f"no staff account for {email.strip().lower()}")
+        raise StaffError("staff_unknown_email", email=email.strip().lower()[:80])
     return int(row[0])
 
 
@@ -89,13 +90,13 @@ def end_sessions(db: Database, staff_id: int) -> None:
 def set_password(db: Database, staff_id: int, password: str) -> None:
     """Change an account's password, lift its lock and end every session it has open."""
     if len(password) < 8:
-        raise StaffError("the password must have at least 8 characters")
+        raise StaffError("staff_short_password")
     with db.atomic():
         changed = db.execute("UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL,"
                              " session_version = session_version + 1 WHERE id = ?",
                              [hash_password(password), staff_id]).rowcount
     if not changed:
-        raise StaffError(f"no staff account has id {staff_id}")
+        raise StaffError("staff_unknown_id", staff_id=staff_id)
 
 
 LANGS = ("fr", "en")  # the desk's languages (review/texts/<lang>.toml)

@@ -16,7 +16,7 @@ from service import setup
 from nlp.analyse import AnalysisError
 from store import StoreError
 from store.crypto import CryptoError
-from store.staff import StaffError
+from store.refusal import Refusal
 from vigie import evaluate
 from vigie.intake_cli import COMMANDS as INTAKE_COMMANDS
 from vigie.learn_cli import COMMANDS as LEARN_COMMANDS
@@ -35,8 +35,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (AnalysisError, EmailParseError, StoreError, SettingsError, evaluate.CorpusError,
-                StaffError, CryptoError, IntakeError) as exc:
-            click.echo(f"vigie: {exc}", err=True)
+                Refusal, CryptoError, IntakeError) as exc:
+            # The command line speaks English, like its help: a refusal is said in English too.
+            click.echo(f"vigie: {exc.say('en') if isinstance(exc, Refusal) else exc}", err=True)
             ctx.exit(1)
 
 

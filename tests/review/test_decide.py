@@ -72,7 +72,7 @@ def test_a_scam_decision_blocklists_the_campaign_indicators(db, campaign):
 def test_a_decision_needs_a_note_and_a_known_verdict(db, campaign):
     with pytest.raises(desk.DeskError, match="note"):
         desk.decide(db, campaign, "scam", "   ", REVIEWER)
-    with pytest.raises(desk.DeskError, match="decision"):
+    with pytest.raises(desk.DeskError, match="décision"):
         desk.decide(db, campaign, "maybe", "hmm", REVIEWER)
     with pytest.raises(desk.NotFound):
         desk.decide(db, 99999, "scam", "x", REVIEWER)

@@ -54,7 +54,7 @@ def test_a_password_change_ends_every_session_and_the_new_password_opens(app, db
 
 
 def test_a_too_short_new_password_is_refused(db, accounts):
-    with pytest.raises(staff.StaffError, match="8 characters"):
+    with pytest.raises(staff.StaffError, match="8 caractères"):
         staff.set_password(db, accounts["reviewer"], "short")
 
 

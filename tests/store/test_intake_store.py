@@ -134,7 +134,7 @@ def test_staff_passwords_are_argon2_hashes_and_emails_unique(db):
     staff.add(db, "Ana@Example.org", "reviewer", "correct horse battery")
     stored = db.execute("SELECT email, password_hash, role FROM staff").fetchone()
     assert stored[0] == "ana@example.org" and stored[1].startswith("$argon2id$") and stored[2] == "reviewer"
-    with pytest.raises(staff.StaffError, match="already exists"):
+    with pytest.raises(staff.StaffError, match="existe déjà"):
         staff.add(db, "ana@example.org", "admin", "another password")
-    with pytest.raises(staff.StaffError, match="role"):
+    with pytest.raises(staff.StaffError, match="Rôle inconnu"):
         staff.add(db, "b@example.org", "root", "correct horse battery")
