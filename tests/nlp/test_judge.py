@@ -186,6 +186,13 @@ def test_ameli_newsletter_address_is_official(index):
     assert (found.status, found.institution_id) == ("official", "ameli")
 
 
+def test_colissimo_notification_domain_is_official_and_its_lookalike_is_not(index):
+    # La Poste's own statement names noreply@notif-colissimo-laposte.info as a genuine sender (registry source).
+    found = judge.judge_sender("La Poste-Colissimo <noreply@notif-colissimo-laposte.info>", index)
+    assert (found.status, found.institution_id) == ("official", "laposte")
+    assert judge.judge_sender("Colissimo <noreply@notif-colissimo-laposte-info.com>", index).status == "lookalike"
+
+
 def test_address_on_a_lookalike_domain_is_a_lookalike(index):
     found = judge.judge_sender("ameli <contact@ameli-info.com>", index)
     assert (found.status, found.institution_id) == ("lookalike", "ameli")
