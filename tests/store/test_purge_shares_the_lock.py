@@ -42,27 +42,44 @@ def slowed(path, per_case: float):
 
 
 def test_purge_batches_are_sized_by_time_not_by_count(path):
+    # Deleting a case takes at least 1 ms here, so once a batch has been timed no later one can fit more than
+    # batch_seconds / 1 ms = 30 cases; a loaded machine only makes batches smaller. Bounds in cases, not in
+    # seconds: how long the lock is held is measured by bench/purge_load.py, not asserted by a timed test.
     db = slowed(path, 0.001)
-    job = maintenance.Purge(90, batch_seconds=0.03, pause=0)
+    job, deleted = maintenance.Purge(90, batch_seconds=0.03, pause=0), []
+    one_batch = job._cases
+
+    def counted(db):
+        finished = one_batch(db)
+        deleted.append(job._items)
+        return finished
+
+    job._cases = counted
     assert job.run(db)
-    assert job.counts["cases"] == OLD and cases.count(db) == 1
-    assert job.batches >= OLD * 0.001 / 0.03 / 2  # many small batches, not one of 400
-    assert job.longest < 0.15  # the first batch, before any was measured, is the longest: 50 cases
+    assert job.counts["cases"] == OLD and cases.count(db) == 1 and sum(deleted) == OLD
+    deleted = [n for n in deleted if n]  # the walk by campaign finds none here: its batch is empty
+    # The first batch that deleted anything had not been timed on a case yet; every later one had.
+    assert max(deleted[1:]) <= 30 and len(deleted) >= OLD // 30  # many small batches, not one of 400
 
 
 def test_a_report_arriving_during_a_purge_waits_at_most_about_one_batch(path):
     from bench.purge_load import report_load
 
     db, webhook, waits, stop = slowed(path, 0.001), connect(path), [], threading.Event()
+    job = maintenance.Purge(90)
     thread = threading.Thread(target=lambda: waits.extend(report_load(webhook, stop, 0.02)))
     thread.start()
     try:
-        counts = maintenance.purge(db, 90)
+        job.run(db)
     finally:
         stop.set()
         thread.join()
-    assert counts["cases"] == OLD and len(waits) > 20
-    assert max(waits) < 0.2, f"worst wait {max(waits) * 1000:.0f} ms, median {statistics.median(waits) * 1000:.0f} ms"
+    assert job.counts["cases"] == OLD and len(waits) > 20
+    # Against the purge's own longest batch, not a wall-clock figure: on a slow or busy machine both grow.
+    # A report waits for the batch holding the lock when it arrives, never for the whole purge (400+ ms).
+    assert max(waits) < 2 * job.longest + 0.05, \
+        f"worst wait {max(waits) * 1000:.0f} ms, longest batch {job.longest * 1000:.0f} ms, " \
+        f"median wait {statistics.median(waits) * 1000:.0f} ms"
 
 
 def test_a_purge_in_slices_leaves_the_lock_free_between_them_and_ends_as_one_run_would(path):
