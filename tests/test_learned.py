@@ -212,3 +212,25 @@ def test_a_link_not_at_the_name_of_the_brand_the_message_speaks_for_is_evidence(
 def test_a_link_at_the_brands_own_name_or_naming_no_brand_is_not(triage, text):
     verdict = triage.check(Report(text=text, channel="sms"))
     assert "link_not_brand" not in [r.code for r in verdict.reasons]
+
+
+def test_the_combination_is_scikit_learns_logistic_regression_when_no_sign_binds():
+    from sklearn.linear_model import LogisticRegression
+    rng = np.random.default_rng(0)
+    m, sw = rng.normal(size=(200, 3)), rng.random(200) + 0.5
+    y = m @ np.array([1.0, -0.5, 0.2]) + rng.normal(size=200) > 0
+    w, b = train.bounded_logistic(m, y, sw, [0, 0, 0], 1.0)
+    ref = LogisticRegression(C=1.0, tol=1e-10, max_iter=1000).fit(m, y, sample_weight=sw)
+    assert np.allclose(w, ref.coef_[0], atol=1e-4) and abs(b - ref.intercept_[0]) < 1e-4
+
+
+def test_a_weight_that_would_take_the_wrong_sign_stays_at_zero_and_the_others_are_refitted_around_it():
+    # The second feature argues for "genuine" in these data; held to count only for "scam", it weighs
+    # nothing, and the fit is the one the data give without it (not a refit that forgets it for good).
+    rng = np.random.default_rng(1)
+    m, sw = rng.normal(size=(300, 3)), np.ones(300)
+    y = m @ np.array([1.0, -1.0, 0.5]) + rng.normal(size=300) > 0
+    w, b = train.bounded_logistic(m, y, sw, [1, 1, 1], 1.0)
+    assert w[1] == 0.0 and w[0] > 0 and w[2] > 0
+    alone, b_alone = train.bounded_logistic(m[:, [0, 2]], y, sw, [1, 1], 1.0)
+    assert np.allclose(w[[0, 2]], alone, atol=1e-4) and abs(b - b_alone) < 1e-4

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
+from scipy import optimize, sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
@@ -222,24 +222,48 @@ NEUTRAL_FEATURES = frozenset({"sender_unverified"})  # anyone can forge it: it m
 
 
 def _fit_combiner(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int) -> Scorer:
+    """The learned combination: an L2-penalised logistic regression (sklearn's objective, C = COMBINER_C)
+    whose weights keep the sign of what the evidence means — a scam cue never argues for "genuine", an
+    official contact never for "scam". The signs are bounds of one fit (L-BFGS-B): a weight that would
+    cross zero stays at zero. Dropping such features and refitting, as before, was not continuous in the
+    data: three genuine messages changing one code dropped "call to action" (weight 0.38) from the model
+    and moved the research set's detection by 1.5 points."""
+    del seed  # the fit is deterministic
     rows = _rows(prep, idx, logits)
     vocab = sorted({k for row in rows for k in row} - NEUTRAL_FEATURES)
-    while True:  # drop every feature whose weight comes out with the wrong sign, and fit again
-        col = {k: j for j, k in enumerate(vocab)}
-        m = np.zeros((len(rows), len(vocab)))
-        for r, row in enumerate(rows):
-            for k, v in row.items():
-                if k in col:
-                    m[r, col[k]] = v
-        lr = LogisticRegression(C=COMBINER_C, max_iter=1000, random_state=seed)
-        lr.fit(m, prep.y[idx], sample_weight=prep.weights[idx])
-        weights = dict(zip(vocab, (float(w) for w in lr.coef_[0])))
-        wrong = {k for k, w in weights.items() if k not in FREE_FEATURES
-                 and (w > 0 if k in LEGIT_FEATURES else w < 0)}
-        if not wrong:
-            break
-        vocab = [k for k in vocab if k not in wrong]
-    return Scorer({k: round(w, 5) for k, w in weights.items()}, round(float(lr.intercept_[0]), 5))
+    col = {k: j for j, k in enumerate(vocab)}
+    m = np.zeros((len(rows), len(vocab)))
+    for r, row in enumerate(rows):
+        for k, v in row.items():
+            if k in col:
+                m[r, col[k]] = v
+    signs = [0 if k in FREE_FEATURES else -1 if k in LEGIT_FEATURES else 1 for k in vocab]
+    w, b = bounded_logistic(m, prep.y[idx] == 1, np.asarray(prep.weights[idx], dtype=float), signs, COMBINER_C)
+    weights = {k: round(float(x), 5) for k, x in zip(vocab, w) if round(float(x), 5) != 0.0}
+    return Scorer(weights, round(b, 5))
+
+
+def bounded_logistic(m: np.ndarray, y: np.ndarray, sw: np.ndarray, signs: list[int],
+                     c: float) -> tuple[np.ndarray, float]:
+    """Weights and intercept of the L2-penalised logistic regression `c * sum(sw * logloss) + |w|^2 / 2`
+    (scikit-learn's objective), each weight held to its sign (+1: >= 0, -1: <= 0, 0: free)."""
+    t = np.where(y, 1.0, -1.0)
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:-1], theta[-1]
+        margin = t * (m @ w + b)
+        grad_margin = -sw * t * _expit(-margin)  # d/dz of sw * log(1 + exp(-t z))
+        value = c * float(np.sum(sw * np.logaddexp(0.0, -margin))) + 0.5 * float(w @ w)
+        return value, np.append(c * (m.T @ grad_margin) + w, c * grad_margin.sum())
+
+    bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    fitted = optimize.minimize(loss, np.zeros(m.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds,
+                               options={"maxiter": 2000})
+    return fitted.x[:-1], float(fitted.x[-1])
+
+
+def _expit(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int,
