@@ -11,7 +11,7 @@ from bot import scorer as scorer_mod
 from bot import wording as wording_mod
 from bot.report import Report
 from nlp import families
-from vigie import corpus, train
+from vigie import combination, corpus, train
 
 REFUND_FROM_AMELI = ("Assurance Maladie : suite à un trop-perçu, un remboursement de 96,40 € vous est dû. "
                      "Pour le recevoir, confirmez votre identité et vos coordonnées bancaires sur "
@@ -40,9 +40,9 @@ def test_the_model_files_are_small_and_hold_no_pickle():
 def test_evidence_of_a_scam_never_counts_for_legitimacy_in_the_learned_weights():
     weights = scorer_mod.shipped().weights
     for code, weight in weights.items():
-        if code in train.LEGIT_FEATURES:
+        if code in combination.LEGIT_FEATURES:
             assert weight <= 0, code
-        elif code not in train.FREE_FEATURES:
+        elif code not in combination.FREE_FEATURES:
             assert weight >= 0, code
     assert "sender_unverified" not in weights  # a forgeable sender weighs nothing either way
 
@@ -219,7 +219,7 @@ def test_the_combination_is_scikit_learns_logistic_regression_when_no_sign_binds
     rng = np.random.default_rng(0)
     m, sw = rng.normal(size=(200, 3)), rng.random(200) + 0.5
     y = m @ np.array([1.0, -0.5, 0.2]) + rng.normal(size=200) > 0
-    w, b = train.bounded_logistic(m, y, sw, [0, 0, 0], 1.0)
+    w, b = combination.bounded_logistic(m, y, sw, [0, 0, 0], 1.0)
     ref = LogisticRegression(C=1.0, tol=1e-10, max_iter=1000).fit(m, y, sample_weight=sw)
     assert np.allclose(w, ref.coef_[0], atol=1e-4) and abs(b - ref.intercept_[0]) < 1e-4
 
@@ -230,7 +230,7 @@ def test_a_weight_that_would_take_the_wrong_sign_stays_at_zero_and_the_others_ar
     rng = np.random.default_rng(1)
     m, sw = rng.normal(size=(300, 3)), np.ones(300)
     y = m @ np.array([1.0, -1.0, 0.5]) + rng.normal(size=300) > 0
-    w, b = train.bounded_logistic(m, y, sw, [1, 1, 1], 1.0)
+    w, b = combination.bounded_logistic(m, y, sw, [1, 1, 1], 1.0)
     assert w[1] == 0.0 and w[0] > 0 and w[2] > 0
-    alone, b_alone = train.bounded_logistic(m[:, [0, 2]], y, sw, [1, 1], 1.0)
+    alone, b_alone = combination.bounded_logistic(m[:, [0, 2]], y, sw, [1, 1], 1.0)
     assert np.allclose(w[[0, 2]], alone, atol=1e-4) and abs(b - b_alone) < 1e-4

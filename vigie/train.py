@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import optimize, sparse
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
@@ -27,7 +27,7 @@ from bot.scorer import Scorer, features
 from bot.wording import WordingModel, featurise, fold, prepare
 from nlp import families
 from nlp.types import Findings
-from vigie import corpus
+from vigie import combination, corpus
 from vigie.corpus import Case
 from vigie.thresholds import thresholds
 
@@ -37,7 +37,6 @@ FOLDS = 5
 # French "suspicious" cut of the train-on-older model 0.66 -> 0.80; with 5 splits, 0.75 -> 0.74).
 REPEATS = 5
 TEXT_C = 16.0  # inverse regularisation of the text model (chosen by grouped cross-validation)
-COMBINER_C = 1.0
 # How much the research SMS set (2012-era English chat and smishing) weighs against the project's own
 # messages, per stratum. Chosen by grouped cross-validation on the same messages (2026-12-02): out-of-fold
 # AUC by source / by date 0.939 / 0.903 at 1.0, 0.943 / 0.912 at 0.4, 0.945 / 0.915 at 0.2 (1,438
@@ -214,56 +213,10 @@ def _rows(prep: Prepared, idx: np.ndarray, logits: np.ndarray) -> list[dict[str,
     return [features(prep.codes[i], float(logits[0, i]), float(prep.rules[i]), float(logits[1, i])) for i in idx]
 
 
-# Signs fixed by what the evidence means, so that the fit cannot learn an artefact of the corpus
-# (a lookalike domain or copied advice that "looks genuine" because few examples had one).
-LEGIT_FEATURES = frozenset({"sender_official", "link_official", "link_government", "phone_official", "advice"})
-FREE_FEATURES = frozenset({"lang:fr", "wording:fr"})
-NEUTRAL_FEATURES = frozenset({"sender_unverified"})  # anyone can forge it: it must weigh nothing
-
-
 def _fit_combiner(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int) -> Scorer:
-    """The learned combination: an L2-penalised logistic regression (sklearn's objective, C = COMBINER_C)
-    whose weights keep the sign of what the evidence means — a scam cue never argues for "genuine", an
-    official contact never for "scam". The signs are bounds of one fit (L-BFGS-B): a weight that would
-    cross zero stays at zero. Dropping such features and refitting, as before, was not continuous in the
-    data: three genuine messages changing one code dropped "call to action" (weight 0.38) from the model
-    and moved the research set's detection by 1.5 points."""
-    del seed  # the fit is deterministic
-    rows = _rows(prep, idx, logits)
-    vocab = sorted({k for row in rows for k in row} - NEUTRAL_FEATURES)
-    col = {k: j for j, k in enumerate(vocab)}
-    m = np.zeros((len(rows), len(vocab)))
-    for r, row in enumerate(rows):
-        for k, v in row.items():
-            if k in col:
-                m[r, col[k]] = v
-    signs = [0 if k in FREE_FEATURES else -1 if k in LEGIT_FEATURES else 1 for k in vocab]
-    w, b = bounded_logistic(m, prep.y[idx] == 1, np.asarray(prep.weights[idx], dtype=float), signs, COMBINER_C)
-    weights = {k: round(float(x), 5) for k, x in zip(vocab, w) if round(float(x), 5) != 0.0}
-    return Scorer(weights, round(b, 5))
-
-
-def bounded_logistic(m: np.ndarray, y: np.ndarray, sw: np.ndarray, signs: list[int],
-                     c: float) -> tuple[np.ndarray, float]:
-    """Weights and intercept of the L2-penalised logistic regression `c * sum(sw * logloss) + |w|^2 / 2`
-    (scikit-learn's objective), each weight held to its sign (+1: >= 0, -1: <= 0, 0: free)."""
-    t = np.where(y, 1.0, -1.0)
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = theta[:-1], theta[-1]
-        margin = t * (m @ w + b)
-        grad_margin = -sw * t * _expit(-margin)  # d/dz of sw * log(1 + exp(-t z))
-        value = c * float(np.sum(sw * np.logaddexp(0.0, -margin))) + 0.5 * float(w @ w)
-        return value, np.append(c * (m.T @ grad_margin) + w, c * grad_margin.sum())
-
-    bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
-    fitted = optimize.minimize(loss, np.zeros(m.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds,
-                               options={"maxiter": 2000})
-    return fitted.x[:-1], float(fitted.x[-1])
-
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    """The learned combination of the cases `idx` (vigie/combination.py; the fit is deterministic)."""
+    del seed
+    return combination.fit(_rows(prep, idx, logits), prep.y[idx] == 1, np.asarray(prep.weights[idx], dtype=float))
 
 
 def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int,
