@@ -1,8 +1,8 @@
 """Refusals people read: a request the desk, the registry or the staff accounts cannot carry out.
 
 The sentence is data, French first and English second (store/texts/refusals.toml, one table per
-refusal): code names the table and passes the values to put in it. `str()` is the French sentence
-(the command line and the logs); the desk says it in the staff member's language with `say`.
+refusal): code names the table and passes the values to put in it. `str()` is the French sentence;
+the desk says it in the staff member's language and the command line in English, with `say`.
 """
 from __future__ import annotations
 

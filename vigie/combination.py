@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import optimize
+from scipy.special import expit
 
 from bot.scorer import Scorer
 
@@ -45,15 +46,12 @@ def bounded_logistic(m: np.ndarray, y: np.ndarray, sw: np.ndarray, signs: list[i
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = theta[:-1], theta[-1]
         margin = t * (m @ w + b)
-        grad_margin = -sw * t * _expit(-margin)  # d/dz of sw * log(1 + exp(-t z))
+        grad_margin = -sw * t * expit(-margin)  # d/dz of sw * log(1 + exp(-t z))
         value = c * float(np.sum(sw * np.logaddexp(0.0, -margin))) + 0.5 * float(w @ w)
         return value, np.append(c * (m.T @ grad_margin) + w, c * grad_margin.sum())
 
     bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
     fitted = optimize.minimize(loss, np.zeros(m.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds,
-                               options={"maxiter": 2000})
+                               options={"maxiter": 5000, "ftol": 1e-13, "gtol": 1e-9})  # to the optimum, not near it
     return fitted.x[:-1], float(fitted.x[-1])
 
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))

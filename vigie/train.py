@@ -160,9 +160,9 @@ def fit(prep: Prepared, idx: np.ndarray, seed: int = SEED, *, figures: bool = Fa
     for r in range(REPEATS):
         logits = _oof_logits(prep, idx, seed, SEED + r)
         first = logits if first is None else first
-        runs.append(_oof_combined(prep, idx, logits, seed, SEED + r))
+        runs.append(_oof_combined(prep, idx, logits, SEED + r))
     probs = np.stack(runs)
-    scorer = _fit_combiner(prep, idx, first, seed)
+    scorer = _fit_combiner(prep, idx, first)
     cuts = thresholds(prep, idx, probs)
     scorer = Scorer(scorer.weights, scorer.intercept, cuts["en"], scorer.meta, by_lang=cuts)
     coef, intercept = _fit_text(prep, idx, seed)
@@ -213,18 +213,16 @@ def _rows(prep: Prepared, idx: np.ndarray, logits: np.ndarray) -> list[dict[str,
     return [features(prep.codes[i], float(logits[0, i]), float(prep.rules[i]), float(logits[1, i])) for i in idx]
 
 
-def _fit_combiner(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int) -> Scorer:
+def _fit_combiner(prep: Prepared, idx: np.ndarray, logits: np.ndarray) -> Scorer:
     """The learned combination of the cases `idx` (vigie/combination.py; the fit is deterministic)."""
-    del seed
     return combination.fit(_rows(prep, idx, logits), prep.y[idx] == 1, np.asarray(prep.weights[idx], dtype=float))
 
 
-def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, seed: int,
-                  split_seed: int = SEED) -> np.ndarray:
+def _oof_combined(prep: Prepared, idx: np.ndarray, logits: np.ndarray, split_seed: int = SEED) -> np.ndarray:
     """Out-of-fold probabilities of the combination, with the floor of strong evidence."""
     probs = np.zeros(len(prep.cases))
     for train, test in folds(prep, idx, seed=split_seed):
-        scorer = _fit_combiner(prep, train, logits, seed)
+        scorer = _fit_combiner(prep, train, logits)
         for i in test:
             probs[i] = max(scorer.probability(prep.codes[i], float(logits[0, i]), float(prep.rules[i]),
                                               float(logits[1, i])), prep.floors[i])
