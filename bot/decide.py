@@ -51,6 +51,8 @@ def decide(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     legitimacy, since SMS sender IDs and e-mail From lines can be forged.
     """
     inst, ev = gather(f, index, extra, authenticated=authenticated)
+    if f.foreign:  # the text model cannot read this language: it has no view, not a "genuine" one
+        wording = None
     strong = [e for e in ev if e.strong]
     cleared = _cleared(f, ev)
     if scorer is None:

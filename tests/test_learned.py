@@ -260,3 +260,11 @@ def test_the_feature_weights_ship_with_the_model_and_are_used_to_score(tmp_path)
     x = wording_mod.featurise(["votre colis est en attente de livraison, payez les frais"])
     assert abs(float(model.logits(wording_mod.weigh(x, model.idf))[0])
                - float(model.logits(x)[0])) > 1e-3  # scoring without the weights would differ
+
+
+@pytest.mark.parametrize("text", ["Olá. Te mandei um e-mail, você recebeu? Obrigado pela sua resposta, meu amigo.",
+                                  "Sie wurden für eine Prämie ausgewählt. Bitte starten Sie Ihre Umfrage."])
+def test_the_wording_of_a_language_the_model_cannot_read_weighs_nothing_either_way(triage, text):
+    decision = triage.check(Report(text=text, channel="sms"))
+    assert not {"wording", "wording_genuine"} & {r.code for r in decision.reasons}
+    assert decision.verdict != "legitimate"
