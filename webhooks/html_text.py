@@ -5,8 +5,19 @@ import re
 from html.parser import HTMLParser
 
 
+# An inline style that keeps an element from the reader's eyes. Senders of bulk phishing fill their
+# e-mails with such invisible text ("hidden text salting") so that filters read something else than
+# the patient sees; Vigie reads what the patient sees.
+_INVISIBLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?:font-size|max-height|max-width)\s*:\s*0"
+                        r"(?![.\d])|opacity\s*:\s*0(?:\.0+)?(?![.\d])", re.I)
+# Elements that have no end tag: they cannot hide what follows them.
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
 class HtmlText(HTMLParser):
-    """Visible text of an HTML body; a link whose text shows another host than its target is hidden."""
+    """Visible text of an HTML body; a link whose text shows another host than its target is hidden.
+
+    Text inside an element hidden by its inline style (or the `hidden` attribute) is left out."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -15,8 +26,16 @@ class HtmlText(HTMLParser):
         self._skip = 0
         self._href: str | None = None
         self._anchor: list[str] = []
+        self._hiding: str | None = None  # the tag of the outermost invisible element open
+        self._hiding_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._hiding is not None:
+            self._hiding_depth += tag == self._hiding
+            return
+        if tag not in _VOID and _invisible(attrs):
+            self._hiding, self._hiding_depth = tag, 1
+            return
         if tag in ("script", "style", "head", "title"):
             self._skip += 1
         elif tag == "a":
@@ -26,6 +45,12 @@ class HtmlText(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if self._hiding is not None:
+            if tag == self._hiding:
+                self._hiding_depth -= 1
+                if self._hiding_depth == 0:
+                    self._hiding = None
+            return
         if tag in ("script", "style", "head", "title"):
             self._skip = max(0, self._skip - 1)
         elif tag == "a" and self._href:
@@ -35,7 +60,7 @@ class HtmlText(HTMLParser):
             self._href = None
 
     def handle_data(self, data: str) -> None:
-        if self._skip:
+        if self._skip or self._hiding is not None:
             return
         self.parts.append(data)
         if self._href is not None:
@@ -45,6 +70,14 @@ class HtmlText(HTMLParser):
         """The collected text with blank runs squeezed."""
         joined = "".join(self.parts)
         return re.sub(r"\n\s*\n+", "\n\n", re.sub(r"[ \t\r\f\v]+", " ", joined)).strip()
+
+
+def _invisible(attrs: list[tuple[str, str | None]]) -> bool:
+    """Does the element's inline style (or `hidden` attribute) keep it from view?"""
+    for name, value in attrs:
+        if name == "hidden" or (name == "style" and value and _INVISIBLE.search(value[:2000])):
+            return True
+    return False
 
 
 def _host(url: str) -> str:
