@@ -268,3 +268,16 @@ def test_the_wording_of_a_language_the_model_cannot_read_weighs_nothing_either_w
     decision = triage.check(Report(text=text, channel="sms"))
     assert not {"wording", "wording_genuine"} & {r.code for r in decision.reasons}
     assert decision.verdict != "legitimate"
+
+
+@pytest.mark.parametrize("label", ["Subject: ", "Objet : ", "Objet / Subject : ", "SUBJECT:", "> Objet :"])
+def test_how_a_message_was_quoted_is_not_part_of_its_wording(label):
+    # 30 corpus scams are quoted with their "Subject:" line against 5 genuine messages: the model
+    # must not learn the quoting, and Vigie heads every e-mail's text with "Objet / Subject :".
+    from nlp.types import Findings
+
+    body = "Votre dossier est complet.\nMerci de votre confiance."
+    plain = wording_mod.prepare(Findings(text=body, lang="fr", channel="email")).split()
+    assert wording_mod.prepare(Findings(text=label + body, lang="fr", channel="email")).split() == plain
+    forward = wording_mod.prepare(Findings(text="De : Service client\n" + body, lang="fr", channel="email")).split()
+    assert forward == ["service", "client"] + plain  # the label goes, what it introduced stays
