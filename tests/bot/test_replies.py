@@ -133,7 +133,7 @@ def test_a_chat_patient_is_told_to_report_in_the_app_not_to_33700(triage, channe
     assert "Signalez le SMS" not in verdict.reply
 
 
-THIN = "Bonjour, vous êtes chez vous ?"  # nothing to judge: a person would have to look
+THIN = "Bonjour, c'est moi."  # too few words to judge (bot.decide.MIN_WORDS): a person would have to look
 
 
 @pytest.mark.parametrize(("channel", "promised"), [("sms", True), ("telegram", True), ("email", True),

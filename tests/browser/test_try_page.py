@@ -108,7 +108,7 @@ def test_the_try_page_has_no_serious_accessibility_violation(live_url, width):
     with browser_page(viewport={"width": width, "height": 900}) as page:
         page.goto(live_url + "/")
         assert serious_violations(page) == []
-        for text in (SCAM, SUSPICIOUS, "Bonjour, vous êtes chez vous ?"):  # every badge colour
+        for text in (SCAM, SUSPICIOUS, "Bonjour, c'est moi."):  # every badge colour
             page.fill("#text", text)
             page.click("button[type=submit]")
             page.wait_for_selector("#result")

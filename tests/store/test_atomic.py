@@ -135,8 +135,10 @@ def test_a_purge_failing_after_its_case_batches_keeps_them_whole(db, decided_rep
     desk.decide(db, campaign_id, "scam", "faux portail patient", REVIEWER)
     fail_on(db, "conversation", "DELETE")
     db.execute("INSERT INTO conversation (reporter, state, data, expires_at) VALUES ('x', 'ask', '{}', '2000-01-01')")
+    # (the reports may have left conversations of their own: a "who sent it?" question waiting)
+    waiting = db.execute("SELECT count(*) FROM conversation").fetchone()[0]
     with pytest.raises(sqlite3.IntegrityError, match="injected failure"):
         maintenance.purge(db, retention_days=0, when=clock.now() + timedelta(days=1))
     assert db.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
     assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("case_texts", "case_indicators")] == [0, 0]
-    assert db.execute("SELECT count(*) FROM conversation").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM conversation").fetchone()[0] == waiting
