@@ -12,6 +12,12 @@ _INVISIBLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?:font-siz
                         r"(?![.\d])|opacity\s*:\s*0(?:\.0+)?(?![.\d])", re.I)
 # Elements that have no end tag: they cannot hide what follows them.
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+# Elements a browser closes by itself when the next one of their kind opens (and a paragraph when a
+# block opens): `<p style="display:none">…<p>shown` shows the second paragraph, so Vigie reads it too —
+# when in doubt, read more rather than let hidden markup hide what the patient sees.
+_AUTO_CLOSE = frozenset("p li dt dd option tr td th".split())
+_CLOSES_P = frozenset("address article aside blockquote div dl fieldset footer form h1 h2 h3 h4 h5 h6 header hr "
+                      "main nav ol p pre section table ul".split())
 
 
 class HtmlText(HTMLParser):
@@ -31,8 +37,10 @@ class HtmlText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._hiding is not None:
-            self._hiding_depth += tag == self._hiding
-            return
+            if not self._closes_hidden(tag):
+                self._hiding_depth += tag == self._hiding
+                return
+            self._hiding, self._hiding_depth = None, 0  # and this element opens as any other
         if tag not in _VOID and _invisible(attrs):
             self._hiding, self._hiding_depth = tag, 1
             return
@@ -43,6 +51,10 @@ class HtmlText(HTMLParser):
             self._anchor = []
         elif tag in ("br", "p", "div", "tr", "li", "h1", "h2", "h3", "table"):
             self.parts.append("\n")
+
+    def _closes_hidden(self, tag: str) -> bool:
+        """Does opening `tag` close the invisible element, as a browser would?"""
+        return (tag == self._hiding and tag in _AUTO_CLOSE) or (self._hiding == "p" and tag in _CLOSES_P)
 
     def handle_endtag(self, tag: str) -> None:
         if self._hiding is not None:

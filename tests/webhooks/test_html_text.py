@@ -50,3 +50,12 @@ def test_an_email_salted_with_invisible_text_is_judged_on_what_shows():
            "</body></html>\r\n").encode()
     text = parse_eml(eml).report.text
     assert "suspendu" in text and "tarte" not in text
+
+
+@pytest.mark.parametrize("html", ['<p style="display:none">padding<p>Votre compte sera suspendu</p>',
+                                  '<p style="display:none">padding<div>Votre compte sera suspendu</div>',
+                                  '<td style="display:none">padding<td>Votre compte sera suspendu'])
+def test_an_element_a_browser_closes_by_itself_cannot_hide_what_follows(html):
+    # A browser shows the second paragraph: hidden markup must not hide from Vigie what the patient sees.
+    text = visible(html)
+    assert "suspendu" in text and "padding" not in text
