@@ -187,6 +187,13 @@ def _unique(found: Iterable[tuple[str, str] | None]) -> tuple[tuple[str, str], .
     return tuple(sorted({x for x in found if x and x[1]}))
 
 
+def vouches(known: Iterable[tuple[str, str]], indicators: Iterable[tuple[str, str]]) -> bool:
+    """Whether a campaign a person found genuine vouches for a message: every non-official contact in it
+    (link, number, sender) is one the campaign already held. Staff confirmed what they saw; the same
+    wording with another link or number is how a genuine message is cloned, and is never vouched for."""
+    return set(indicators) <= set(known)
+
+
 def may_join(a: str, b: str) -> bool:
     """Whether two shapes may share a campaign: official-only links never join non-official ones."""
     return {a, b} != {OFFICIAL_LINKS, OTHER_LINKS}

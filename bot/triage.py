@@ -23,8 +23,9 @@ class Analyses(Protocol):
     def analyse(self, text: str, **kwargs: Any) -> Findings: ...
 
 
-# A staff decision on the campaign a message belongs to: (verdict, decided_at), or None.
-CampaignLookup = Callable[[Fingerprint], "tuple[str, str] | None"]
+# A staff decision on the campaign a message belongs to: (verdict, decided_at, the non-official indicators
+# of a campaign decided legitimate), or None.
+CampaignLookup = Callable[[Fingerprint], "tuple[str, str, frozenset[tuple[str, str]]] | None"]
 
 
 class Triage:
@@ -57,7 +58,7 @@ class Triage:
         fingerprint = campaigns.from_findings(findings)  # once: the lookup and the stored case share it
         confirmed = self.campaigns(fingerprint) if self.campaigns is not None else None
         if confirmed is not None:
-            decision = _with_confirmation(decision, *confirmed)
+            decision = _with_confirmation(decision, fingerprint, *confirmed)
         lang = report.lang if report.lang in replies.LANGS else findings.lang
         reasons = tuple(self._reason(e, lang, findings.text) for e in decision.evidence)
         return Verdict(
@@ -149,16 +150,32 @@ def _advice_key(verdict: str, channel: str) -> str:
     return verdict
 
 
+CLONE_SCORE = 0.5  # the least score of a clone of a message staff found genuine (bot.scorer's default "suspicious")
 _LEGIT_CODES = {"sender_official", "link_official", "link_government", "phone_official", "advice",
                 "wording_genuine"}
 
 
-def _with_confirmation(decision: Decision, verdict: str, decided_at: str) -> Decision:
-    """A person settled this campaign: their verdict stands, and the reply says when."""
+def _with_confirmation(decision: Decision, fingerprint: Fingerprint, verdict: str, decided_at: str,
+                       known: frozenset[tuple[str, str]] = frozenset()) -> Decision:
+    """A person settled this campaign: their verdict stands, and the reply says when.
+
+    A "genuine" decision vouches only for what the person saw: the same wording with a link, a number or a
+    sender the campaign never held, or with what the engine itself finds a scam (a blocklisted or
+    lookalike contact, a broken "never asks" policy), is the clone of a genuine message — it is answered
+    at least "suspicious", and says why."""
+    if verdict == "legitimate" and not _vouched(decision, fingerprint, known):
+        ev = (Evidence("genuine_wording_new_contact", 0.0, params={"date": decided_at[:10]}),) + decision.evidence
+        settled = "scam" if decision.verdict == "scam" else "suspicious"
+        return Decision(settled, max(decision.score, CLONE_SCORE), ev, decision.institution)
     score = {"scam": max(decision.score, 0.99), "legitimate": min(decision.score, 0.05)}.get(verdict, decision.score)
     ev = (Evidence("confirmed_campaign", 0.99 if verdict == "scam" else 0.0,
                    params={"date": decided_at[:10]}),) + decision.evidence
     return Decision(verdict, score, ev, decision.institution)
+
+
+def _vouched(decision: Decision, fingerprint: Fingerprint, known: frozenset[tuple[str, str]]) -> bool:
+    return (decision.verdict != "scam" and not any(e.strong and not e.legit for e in decision.evidence)
+            and campaigns.vouches(known, fingerprint.indicators))
 
 
 def _namesakes(findings: Findings) -> str:

@@ -86,7 +86,7 @@ def assign_pending(db: Database, limit: int = 500, *, keys: DataKeys | None = No
             member = replace(member, indicators=tuple(
                 (k, v) for k, v in member.indicators if not _personal(db, keys, k, v)))
         with immediate(db):  # placed and, in a decided campaign, its reporter told: together
-            found = _campaign_for(db, member)
+            found = _campaign_for(db, member, case.verdict)
             if found is None:
                 found = _picture_twin(db, case.id, member)
             campaign_id = store.place(db, case, member, found)
@@ -107,24 +107,38 @@ def _tell_latecomer(db: Database, campaign_id: int, case: store.Pending) -> None
     notify(db, campaign.id, campaign.verdict, campaign.decided_at or "", latest, only=case.reporter)
 
 
-def _campaign_for(db: Database, m: store.Member) -> int | None:
-    """The campaign a fingerprint joins: same text, a shared indicator, or close wording."""
+def _campaign_for(db: Database, m: store.Member, verdict: str | None = None) -> int | None:
+    """The campaign a fingerprint joins: same text, a shared indicator, or close wording.
+
+    Never one a person decided legitimate unless that campaign vouches for the report (every link, number
+    and sender in it already seen there, and the engine not calling it a scam): a forged sender ID or
+    a genuine text with the scammer's link would otherwise be told "AUTHENTIQUE" and answered so after."""
     fp = fingerprints.Fingerprint(m.shape, m.text, m.indicators)
     exact = store.by_key(db, m.key) if fp.wording_counts else None  # "<lien>" alone says nothing
     if exact is not None:
-        return exact
-    sharing = [cid for cid, shape in store.by_indicators(db, m.indicators) if fingerprints.may_join(shape, m.shape)]
+        return exact if _may_join(db, exact, m, verdict) else None
+    sharing = [cid for cid, shape in store.by_indicators(db, m.indicators)
+               if fingerprints.may_join(shape, m.shape) and _may_join(db, cid, m, verdict)]
     if sharing:
-        keep, verdict = sharing[0], store.get(db, sharing[0]).verdict
-        others = [c for c in sharing[1:] if store.get(db, c).verdict in (None, verdict)]
-        if others:
+        keep, decided = sharing[0], store.get(db, sharing[0]).verdict
+        others = [c for c in sharing[1:] if store.get(db, c).verdict in (None, decided)]
+        if others and decided != "legitimate":  # undecided reports never slip under a "genuine" decision
             store.merge(db, keep, others)
         return keep
     if not fp.wording_counts:
         return None
     low, high = fingerprints.length_window(len(m.text))
     key = fingerprints.best_match(fp, store.texts_near(db, m.shape, low, high))
-    return store.by_key(db, key) if key else None
+    found = store.by_key(db, key) if key else None
+    return found if found is not None and _may_join(db, found, m, verdict) else None
+
+
+def _may_join(db: Database, campaign_id: int, m: store.Member, verdict: str | None) -> bool:
+    """Any campaign, except one decided legitimate that does not vouch for this report."""
+    campaign = store.get(db, campaign_id)
+    if campaign is None or campaign.verdict != "legitimate":
+        return True
+    return verdict != "scam" and fingerprints.vouches(store.indicators_of(db, campaign_id), m.indicators)
 
 
 def _picture_twin(db: Database, case_id: int, m: store.Member) -> int | None:

@@ -16,17 +16,18 @@ from store.db import ReadOnlyConnections
 
 
 class CampaignLookup:
-    """A message's fingerprint -> (verdict, decided_at) of a decided campaign with the same shape and close wording."""
+    """A message's fingerprint -> (verdict, decided_at, the campaign's indicators) of a decided campaign with
+    the same shape and close wording (the indicators only for a campaign decided legitimate)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._connections = ReadOnlyConnections(path)
         self._lock = threading.Lock()
         self._version: tuple[object, ...] | None = None
-        self._decided: dict[str, tuple[str, str]] = {}
+        self._decided: dict[str, tuple[str, str, frozenset[tuple[str, str]]]] = {}
         self._by_shape: dict[str, dict[str, str]] = {}
 
-    def __call__(self, fp: fingerprints.Fingerprint) -> tuple[str, str] | None:
+    def __call__(self, fp: fingerprints.Fingerprint) -> tuple[str, str, frozenset[tuple[str, str]]] | None:
         self.refresh()
         if not self._decided:
             return None
@@ -45,10 +46,11 @@ class CampaignLookup:
         if version == self._version:
             return
         with self._lock:
-            decided: dict[str, tuple[str, str]] = {}
+            decided: dict[str, tuple[str, str, frozenset[tuple[str, str]]]] = {}
             by_shape: dict[str, dict[str, str]] = {}
-            for key, shape, text, verdict, decided_at in store.decided_texts(db):
-                decided[key] = (verdict, decided_at)
+            genuine = store.genuine_indicators(db)
+            for key, shape, text, verdict, decided_at, campaign_id in store.decided_texts(db):
+                decided[key] = (verdict, decided_at, genuine.get(campaign_id, frozenset()))
                 by_shape.setdefault(shape, {})[key] = text
             self._decided, self._by_shape, self._version = decided, by_shape, version
 

@@ -235,11 +235,21 @@ def decisions_of(db: Database, campaign_id: int) -> list[dict[str, object]]:
     return list(db.query("SELECT * FROM decisions WHERE campaign_id = ? ORDER BY id DESC", [campaign_id]))
 
 
-def decided_texts(db: Database) -> list[tuple[str, str, str, str, str]]:
-    """(key, shape, text, verdict, decided_at) of every text of a decided campaign."""
+def decided_texts(db: Database) -> list[tuple[str, str, str, str, str, int]]:
+    """(key, shape, text, verdict, decided_at, campaign id) of every text of a decided campaign."""
     return [tuple(r) for r in db.execute(
-        "SELECT t.key, t.shape, t.text, c.verdict, c.decided_at FROM campaign_texts t"
+        "SELECT t.key, t.shape, t.text, c.verdict, c.decided_at, c.id FROM campaign_texts t"
         " JOIN campaigns c ON c.id = t.campaign_id WHERE c.verdict IS NOT NULL AND c.merged_into IS NULL")]
+
+
+def genuine_indicators(db: Database) -> dict[int, frozenset[tuple[str, str]]]:
+    """Campaign id -> the non-official indicators it holds, for every campaign decided legitimate."""
+    out: dict[int, set[tuple[str, str]]] = {}
+    for cid, kind, value in db.execute(
+            "SELECT i.campaign_id, i.kind, i.value FROM campaign_indicators i JOIN campaigns c ON c.id = i.campaign_id"
+            " WHERE c.verdict = 'legitimate' AND c.merged_into IS NULL"):
+        out.setdefault(cid, set()).add((kind, value))
+    return {cid: frozenset(found) for cid, found in out.items()}
 
 
 def decisions_version(db: Database) -> tuple[object, ...]:

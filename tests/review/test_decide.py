@@ -111,6 +111,36 @@ def test_after_a_false_alarm_the_same_genuine_wording_is_answered_genuine(app, t
     assert answer.verdict == "legitimate"
 
 
+GENUINE = ("Centre hospitalier : votre rendez-vous du 14/03 a 10h est confirme. Pour le deplacer, "
+           "repondez ANNULER ou appelez le secretariat.")
+CLONE = ("Centre hospitalier : votre rendez-vous du 02/05 a 16h30 est confirme. Pour le deplacer, "
+         "repondez ANNULER ou appelez le secretariat au 06 12 34 56 78.")
+
+
+def test_the_wording_of_a_genuine_campaign_with_a_contact_it_never_held_is_not_vouched_for(app, triage, db, file_report):
+    campaign = campaign_of(db, file_report(GENUINE))
+    engine = _engine(db, triage)
+    desk.decide(db, campaign, "legitimate", "vrai message du secrétariat", REVIEWER)
+    answer = engine.check(Report(CLONE, "sms"))  # the genuine text, with a number nobody checked
+    assert answer.verdict == "suspicious"
+    assert answer.reasons[0].code == "genuine_wording_new_contact" and "authentique" in answer.reply
+    assert "confirmed_campaign" not in {r.code for r in answer.reasons}
+
+
+def test_a_forged_copy_of_a_genuine_campaign_never_joins_it_nor_tells_its_reporter_authentic(db, file_report):
+    campaign = campaign_of(db, file_report(GENUINE, sender="CHBELFORT"))
+    desk.decide(db, campaign, "legitimate", "vrai message du secrétariat", REVIEWER)
+    before = len(followups(db))
+    # The same sender ID (anyone can forge one) and the same text, with the scammer's number.
+    clone = file_report(CLONE, sender="CHBELFORT")
+    assert campaign_of(db, clone) != campaign
+    assert len(followups(db)) == before
+    assert db.execute("SELECT count(*) FROM campaign_indicators WHERE campaign_id = ? AND kind = 'phone'",
+                      [campaign]).fetchone()[0] == 0  # the genuine campaign took in nothing of the clone
+    again = file_report(GENUINE.replace("14/03", "21/03"), sender="CHBELFORT")
+    assert campaign_of(db, again) == campaign  # what the campaign held still joins it
+
+
 def test_a_reporter_joining_a_decided_campaign_later_is_told_unless_the_answer_said_it(db, campaign, file_report):
     desk.decide(db, campaign, "scam", "faux portail", REVIEWER)
     before = len(followups(db))
