@@ -100,11 +100,14 @@ def parse_eml(data: bytes) -> ParsedEmail:
             sender, subject = fwd_from, fwd_subject or subject
             extra = [fwd_reply_to] if fwd_reply_to else []
     auth = _header(msg, "Authentication-Results", every=True)
+    # Only the topmost Authentication-Results can vouch: the receiving server prepends its own above
+    # whatever the sender wrote, so a "dmarc=pass" further down may be the scammer's. Any "fail" counts.
+    receiver = _header(msg, "Authentication-Results")
     report = Report(
         text=text[:MAX_BODY_CHARS] or subject or "", channel="email", sender=sender or None,
         extra_senders=tuple(extra), subject=subject or None, hidden_links=tuple(hidden[:20]),
         auth_failed=bool(_AUTH_FAIL.search(auth)),
-        auth_passed=inner is not None and not _AUTH_FAIL.search(auth) and _dmarc_passed(auth, sender),
+        auth_passed=inner is not None and not _AUTH_FAIL.search(auth) and _dmarc_passed(receiver, sender),
     )
     message_id = clean.message_id(_header(msg, "Message-ID")) or clean.message_id(_header(outer, "Message-ID"))
     found = () if flat or len(text.split()) >= PICTURE_WHEN_WORDS_UNDER else images(msg, outer)

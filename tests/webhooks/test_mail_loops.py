@@ -135,3 +135,7 @@ def test_an_attached_original_vouches_for_its_sender_only_when_dmarc_passed_for_
     assert parse_eml(forward("dkim=pass; dmarc=pass (p=REJECT) header.from=info.ameli.fr")).report.auth_passed
     assert not parse_eml(forward("dmarc=pass header.from=evil.example")).report.auth_passed
     assert not parse_eml(forward("dmarc=fail header.from=info.ameli.fr")).report.auth_passed
+    # A pass the sender wrote under the receiving server's own verdict (here: no DMARC policy) vouches for nothing.
+    forged = ("spf=none smtp.mailfrom=info.ameli.fr\r\n"
+              "Authentication-Results: mx.google.com; dmarc=pass header.from=info.ameli.fr")
+    assert not parse_eml(forward(forged)).report.auth_passed
