@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlite_utils import Database
-from telegram import Message, MessageEntity, MessageOrigin, Update
+from telegram import Message, MessageEntity, MessageOrigin, Update, User
 from telegram.error import TelegramError
 
 from bot import replies
@@ -108,7 +108,7 @@ def parse(*, update_id: int, message: Message, settings: Settings | None = None)
     media = load is None and bool(message.photo or message.document or message.video or message.voice
                                   or message.sticker)
     lang = message.from_user.language_code if message.from_user else None
-    report = Report(text=text, channel="telegram", sender=origin_name(message.forward_origin),
+    report = Report(text=text, channel="telegram", sender=origin_name(message.forward_origin, message.from_user),
                     hidden_links=hidden[:20])
     return Inbound("telegram", str(update_id), str(message.chat.id), report, lang_hint=lang, media=media,
                    picture=load)
@@ -129,12 +129,17 @@ def media_loader(settings: Settings, file_id: str):
                                max_bytes=picture.MAX_BYTES["telegram"])
 
 
-def origin_name(origin: MessageOrigin | None) -> str | None:
-    """Who the forwarded message came from, as Telegram shows it."""
+def origin_name(origin: MessageOrigin | None, reporter: User | None = None) -> str | None:
+    """Who the forwarded message came from, as Telegram shows it.
+
+    None for the patient's own message (an SMS pasted into Saved Messages, then forwarded): their name or
+    @username is not a sender, and must never be offered to staff as an indicator to blocklist."""
     if origin is None:
         return None
     if origin.type == MessageOrigin.USER:
         user = origin.sender_user
+        if reporter is not None and user.id == reporter.id:
+            return None
         return f"@{user.username}" if user.username else user.full_name
     if origin.type == MessageOrigin.HIDDEN_USER:
         return origin.sender_user_name

@@ -55,6 +55,16 @@ def test_forward_origin_becomes_the_sender(client, db):
     assert db.execute("SELECT sender FROM cases").fetchone()[0] == "Ameli Remboursement"
 
 
+def test_the_patients_own_forwarded_message_has_no_sender(client, db):
+    # An SMS pasted into Saved Messages and forwarded: the origin is the patient, not who sent the SMS.
+    me = {"type": "user", "date": 1767500000,
+          "sender_user": {"id": 424242, "is_bot": False, "first_name": "Marie", "username": "marie_l"}}
+    telegram_post(client, telegram_update(SCAM_SMS, forward_origin=me))
+    other = {**me, "sender_user": {"id": 99, "is_bot": False, "first_name": "Ameli", "username": "ameli_rembourse"}}
+    telegram_post(client, telegram_update(SCAM_SMS, forward_origin=other))
+    assert [r[0] for r in db.execute("SELECT sender FROM cases ORDER BY id")] == [None, "@ameli_rembourse"]
+
+
 def test_channel_forward_origin_uses_the_channel_username(client, db):
     origin = {"type": "channel", "date": 1767500000, "message_id": 3,
               "chat": {"id": -100123, "type": "channel", "title": "Infos Santé", "username": "infos_sante"}}
