@@ -14,6 +14,8 @@ from typing import Iterable, Iterator
 
 from sqlite_utils import Database
 
+from store import official
+
 CSV_COLUMNS = ("kind", "value", "first_seen", "last_seen", "reports", "campaign", "decision", "decided_at")
 # STIX identifiers are UUIDv5 in a namespace of our own, so a re-export keeps the same ids.
 _NAMESPACE = uuid.UUID("5b0bd4b8-7c0e-4f5e-9a53-2f6c1a5e0b71")
@@ -40,8 +42,13 @@ _CONFIRMED = """
 
 
 def iter_confirmed(db: Database) -> Iterator[ExportedIndicator]:
-    """Indicators staff confirmed malicious, with what their campaign saw, one at a time (index order, no sort)."""
+    """Indicators staff confirmed malicious, with what their campaign saw, one at a time (index order, no sort).
+
+    Checked against the registry again at export: a value that became official after it was confirmed (a
+    contact an admin accepted since, a new FINESS import) never leaves as malicious."""
     for kind, value, first, last, n, campaign, verdict, decided in db.execute(_CONFIRMED):
+        if official.is_official(db, kind, value):
+            continue
         yield ExportedIndicator(kind, value, first or decided or "", last or decided or "", int(n), str(campaign),
                                 verdict, decided or "")
 
@@ -53,7 +60,7 @@ def confirmed(db: Database) -> list[ExportedIndicator]:
 
 def count_confirmed(db: Database) -> int:
     """How many indicators an export holds."""
-    return db.execute("SELECT count(*) FROM indicators WHERE verdict = 'scam'").fetchone()[0]
+    return sum(1 for _ in iter_confirmed(db))
 
 
 def csv_chunks(items: Iterable[ExportedIndicator], rows_per_chunk: int = 1000) -> Iterator[str]:

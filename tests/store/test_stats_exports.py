@@ -102,3 +102,14 @@ def test_stix_patterns_are_valid():
     for kind, value in (("domain", "evil.fr"), ("url", "https://evil.fr/a'b"), ("phone", "+33612345678"),
                         ("sender", "x@evil.fr"), ("sender", "AMELI-INFO")):
         assert patterns.run_validator(exports.pattern(kind, value)) == [], (kind, value)
+
+
+def test_a_value_that_became_official_after_it_was_confirmed_never_leaves_as_malicious(db):
+    assert "+33612345678" in {i.value for i in exports.confirmed(db)}
+    # Later an admin accepts the number as an institution's official line (a sourced registry entry).
+    db.execute("INSERT OR IGNORE INTO institutions (id, name) VALUES ('clinique-test', 'Clinique de test')")
+    db.execute("INSERT INTO contacts (institution_id, kind, value, source, checked) VALUES (?, ?, ?, ?, ?)",
+               ["clinique-test", "phone", "+33612345678", "https://clinique.example.fr/contact", "2026-12-03"])
+    db.conn.commit()
+    assert "+33612345678" not in {i.value for i in exports.confirmed(db)}
+    assert exports.count_confirmed(db) == len(exports.confirmed(db)) == 2
