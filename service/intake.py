@@ -139,7 +139,8 @@ class Intake:
                          reply=outcome.text, status=outcome.status or "answered")
         if pseudonym:
             conversation.clear(db, pseudonym)
-        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text, also=store)
+        delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text, also=store,
+                                of_case=waiting.id if waiting else None)
         log.info("case %s refined with the sender, reporter %s", waiting.id if waiting else None,
                  (pseudonym or "-")[:12])
         return self._answer(db, msg, outcome, cases.Delivery(delivery.reply, waiting.id if waiting else None,

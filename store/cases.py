@@ -58,17 +58,20 @@ def prior(db: Database, channel: str, provider_id: str) -> Delivery | None:
 
 
 def record(db: Database, channel: str, provider_id: str, reply: str, case: NewCase | None = None,
-           when: datetime | None = None, also: Callable[[Database], None] | None = None) -> Delivery:
+           when: datetime | None = None, also: Callable[[Database], None] | None = None,
+           of_case: int | None = None) -> Delivery:
     """Store the answer (and the case) in one transaction; a concurrent twin keeps the first.
 
-    `also` runs last in the same transaction (e.g. remembering the provider's token)."""
+    `also` runs last in the same transaction (e.g. remembering the provider's token). `of_case`: the
+    existing case this delivery belongs to (a patient's answer about it), so that erasing the case
+    (OUBLI, the purge) erases the delivery and its reply too."""
     stamp = clock.iso(when or clock.now())
     try:
         # One transaction, not `with db.conn`: sqlite-utils 4 commits each db.execute() run outside an
         # explicit transaction, so the case would be committed before its inbound row. The write lock is
         # taken up front, polled for (store.db.immediate): a purge batch delays a report by its own length only.
         with immediate(db):
-            case_id = None
+            case_id = of_case if case is None else None
             if case is not None:
                 names = [f.name for f in fields(NewCase)]
                 cur = db.execute(

@@ -127,3 +127,13 @@ def test_the_purge_keeps_what_staff_confirmed_on_the_blocklist_without_the_decis
     assert db.execute("SELECT kind, value, verdict FROM indicators ORDER BY kind, value").fetchall() == confirmed
     assert {r[0] for r in db.execute("SELECT note FROM indicators")} == {""}
     assert "rembourse-sante48.com" in exports.to_csv(exports.confirmed(db))
+
+
+def test_oubli_erases_the_patients_answer_to_who_sent_it(app, db, tmp_path):
+    intake = app.extensions["vigie.intake"]
+    intake.receive(db, Inbound("sms", uuid.uuid4().hex, PHONE, Report("Bonjour, c'est moi.", "sms")))  # "who sent it?"
+    answer = intake.receive(db, Inbound("sms", uuid.uuid4().hex, PHONE, Report("Quokkalune Conseil", "sms")))
+    assert "Quokkalune" in answer.text  # the reply names the sender the patient gave
+    forget_by_message(app, db, "sms", PHONE)
+    found = everything_on_disk(db, tmp_path, "after-oubli")
+    assert {name: traces(blob) for name, blob in found.items() if traces(blob)} == {}
