@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import re
-import traceback
 import unicodedata
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -12,6 +11,7 @@ from bot import replies
 from bot.report import Report
 from bot.verdict import Verdict
 from config.channels import traits
+from config.logsafe import failure
 
 # Keyword -> (command, language it reveals; None when both languages use it).
 COMMANDS: dict[str, tuple[str, str | None]] = {
@@ -147,9 +147,7 @@ def _refine(report: Report, ctx: Context, triage: Checks) -> Outcome:
 
 def _log_failure(what: str, exc: BaseException) -> None:
     """The failure with its traceback (where it broke), never its message: that may quote the patient's text."""
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("%s failed (%s); the report is kept as an error case\nTraceback (most recent call last):\n%s",
-              what, type(exc).__name__, frames.rstrip())
+    log.error("%s failed; the report is kept as an error case: %s", what, failure(exc))
 
 
 def status_of(verdict: Verdict) -> str:

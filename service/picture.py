@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -16,6 +15,7 @@ from sqlite_utils import Database
 
 import pictures
 from bot.report import Report
+from config.logsafe import failure
 from store import case_pictures
 from store.case_pictures import Kept
 from store.crypto import DataKeys
@@ -103,8 +103,7 @@ def _read_one(channel: str, load: Loader, limit: int, budget: int) -> tuple[byte
         log.info("picture on %s not read: %s", channel, exc.code)
         return exc.code
     except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the message nor fail the webhook
-        log.error("picture on %s: the reader failed (%s), answered as unavailable\n%s", channel,
-                  type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)).rstrip())  # never the message
+        log.error("picture on %s: the reader failed, answered as unavailable: %s", channel, failure(exc))
         return pictures.OcrUnavailable.code  # "reading pictures is unavailable for the moment"
     log.info("picture on %s read in %.0f ms (%s, %dx%d, %d lines, %d QR)", channel, _ms(t0), pt.kind,
              pt.width, pt.height, len(pt.lines), len(pt.qr))

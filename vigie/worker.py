@@ -13,6 +13,7 @@ from typing import Mapping
 from sqlite_utils import Database
 
 from config.channels import traits
+from config.logsafe import failure
 from service import desk, retention
 from service.outbound import SendError, Sender
 from store import clock, outbox, reporters
@@ -94,6 +95,6 @@ class Worker:
                 self.purge_if_due(db, budget=PURGE_SLICE)
                 self.run_once(db)
                 desk.assign_pending(db, keys=self.keys)  # group new reports (never by the reporter's own address)
-            except Exception:  # noqa: BLE001 - the worker keeps going; the next pass retries
-                log.exception("worker pass failed")
+            except Exception as exc:  # noqa: BLE001 - the worker keeps going; the next pass retries
+                log.error("worker pass failed: %s", failure(exc))  # never the message: it may hold a number
             stop.wait(0 if self.daily_purge.running else interval)  # an unfinished purge goes on after the outbox

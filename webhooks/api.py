@@ -10,6 +10,7 @@ from bot import replies
 from bot.conversation import has_visible
 from bot.report import Report
 from config import channels
+from config.logsafe import failure
 from service import clean, picture
 from web.errors import Malformed, RateLimited, Unauthenticated, Unavailable, UnreadablePicture
 from web.http import PICTURE_BODY, SMALL_BODY, json_object, limit_body
@@ -35,7 +36,7 @@ def check():
     try:
         verdict = intake.triage.check(report)
     except Exception as exc:  # noqa: BLE001 - one named answer for any analysis failure
-        current_app.logger.exception("api: analysis failed")
+        current_app.logger.error("api: analysis failed: %s", failure(exc))  # never the message: it may quote the text
         raise Unavailable("the analysis failed; try again later") from exc
     return jsonify(verdict.to_dict())
 

@@ -16,6 +16,7 @@ from wtforms.validators import ValidationError
 from bot import replies
 from bot.report import Report
 from config import channels
+from config.logsafe import failure
 from store import cases
 from web.errors import Malformed, RateLimited
 from service import picture
@@ -80,8 +81,8 @@ def submit():
             return _render(unread=unread, form=form), 400
     try:
         verdict = get_intake().triage.check(report)
-    except Exception:  # noqa: BLE001 - the visitor sees a short error, the log has the trace
-        current_app.logger.exception("try-it: analysis failed")
+    except Exception as exc:  # noqa: BLE001 - the visitor sees a short error, the log has the trace
+        current_app.logger.error("try-it: analysis failed: %s", failure(exc))  # never the message: it may quote the text
         return _render(error="error", form=form), 503
     stored = form.get("send_to_staff") == "yes" and _store(report, verdict, kept)
     read_text = report.text if data is not None and not unread else None

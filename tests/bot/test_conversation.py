@@ -79,5 +79,5 @@ def test_a_failed_analysis_is_logged_with_its_traceback_but_never_the_message_te
     outcome = respond(Report("Mme DUPONT, votre dossier 4471 est bloqué"), Context(), ExplodingOnText())
     assert outcome.kind == "error"
     logged = caplog.text
-    assert "analysis failed (ValueError)" in logged and "in check" in logged  # the frame that raised
+    assert "analysis failed" in logged and "ValueError" in logged and "in check" in logged  # the frame that raised
     assert "DUPONT" not in logged and "4471" not in logged
