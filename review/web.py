@@ -39,7 +39,8 @@ def register(app: Flask, settings: Any = None) -> None:
     app.extensions["vigie.desk"] = {
         "config": DeskConfig(float(getattr(settings, "review_below_score", REVIEW_BELOW_SCORE)),
                              float(getattr(settings, "review_target_hours", TARGET_HOURS))),
-        "throttle": RateLimiter("login", IP_FAILURES, IP_WINDOW),  # failed sign-ins per address, all workers
+        # Failed sign-ins per address, all workers; refused when they cannot be counted (fail closed).
+        "throttle": RateLimiter("login", IP_FAILURES, IP_WINDOW, when_uncounted=False),
     }
     # the modules of routes attach them to `bp` on import
     from review import insight, picture_view, registry_pages, views  # noqa: F401,PLC0415

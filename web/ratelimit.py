@@ -27,9 +27,14 @@ class RateLimiter:
     """At most `limit` hits in a burst per key, refilled over `window` seconds, counted in the shared database."""
 
     def __init__(self, name: str, limit: int, window: float = 60.0,
-                 clock: Callable[[], float] = time.time, db: Callable[[], Database] | None = None) -> None:
+                 clock: Callable[[], float] = time.time, db: Callable[[], Database] | None = None,
+                 *, when_uncounted: bool = True) -> None:
+        """`when_uncounted`: the answer when the hit cannot be counted (the database locked past its busy
+        timeout). True where turning people away costs more (a patient's check); False for a guard
+        (failed sign-ins), which must not stop counting exactly while someone keeps the database busy."""
         self.name, self.limit, self.window, self.clock = name, limit, window, clock
         self._db = db
+        self.when_uncounted = when_uncounted
         self._cleaned = -math.inf
 
     def allow(self, key: str) -> bool:
@@ -40,8 +45,9 @@ class RateLimiter:
                 ok = db.execute(_HIT, self._args(key, now)).fetchone()[0]
                 self._clean(db, now)
         except sqlite3.OperationalError as exc:  # a locked database must not take the page down
-            log.warning("rate limit %s not counted: %s", self.name, exc)
-            return True
+            log.warning("rate limit %s not counted (%s): %s", self.name,
+                        "allowed" if self.when_uncounted else "refused", type(exc).__name__)
+            return self.when_uncounted
         return bool(ok)
 
     def refund(self, key: str) -> None:

@@ -133,3 +133,23 @@ def test_right_sign_ins_do_not_use_up_the_address_budget(app, clock):
     staff.add(db, REVIEWER, "reviewer", PASSWORD)
     client = app.test_client()
     assert [sign_in(client, REVIEWER).status_code for _ in range(IP_FAILURES + 2)] == [302] * (IP_FAILURES + 2)
+
+
+def test_a_hit_that_cannot_be_counted_is_refused_by_a_guard_and_allowed_for_a_patient(tmp_path, clock):
+    path = tmp_path / "v.sqlite3"
+    get_db(path).conn.close()
+    holder = connect(path)
+    holder.conn.execute("BEGIN EXCLUSIVE")  # another process keeps the database busy
+    try:
+        busy = connect(path)
+        busy.conn.execute("PRAGMA busy_timeout = 10")
+        guard = RateLimiter("login", 5, clock=clock, db=lambda: busy, when_uncounted=False)
+        patient = RateLimiter("web", 5, clock=clock, db=lambda: busy)
+        assert guard.allow("1.2.3.4") is False
+        assert patient.allow("1.2.3.4") is True
+    finally:
+        holder.conn.rollback()
+
+
+def test_the_sign_in_throttle_fails_closed(app):
+    assert app.extensions["vigie.desk"]["throttle"].when_uncounted is False
