@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import time
 import logging
+from dataclasses import replace
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr
@@ -13,6 +14,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlite_utils import Database
 
 from bot import replies
+from bot.report import Report
 from service import clean
 from service.intake import Also, Answer, Inbound, Intake
 from store import replay
@@ -118,7 +120,7 @@ def receive_email(intake: Intake, db: Database, raw: bytes, also: Also | None = 
     message_id = parsed.message_id or hashlib.sha256(raw).hexdigest()
     provider_id = f"{message_id}|{intake.keys.pseudonym('email', address)[:16]}"
     loads = tuple((lambda data=data: data) for data in parsed.pictures)
-    inbound = Inbound("email", provider_id, address, parsed.report, picture=loads or None)
+    inbound = Inbound("email", provider_id, address, _not_the_patient(parsed.report, address), picture=loads or None)
     answer = intake.receive(db, inbound, also=also)
     if not answer.duplicate and answer.reporter:
         meta = {"kind": "reply", "subject": replies.t(answer.lang, "conversation", "email_subject"),
@@ -126,6 +128,19 @@ def receive_email(intake: Intake, db: Database, raw: bytes, also: Also | None = 
         intake.deliver(db, "email", address, answer.text, reporter=answer.reporter, meta=meta,
                        case_id=answer.case_id)
     return answer
+
+
+def _not_the_patient(report: Report, address: str) -> Report:
+    """The report without the patient's own address as its sender (an SMS pasted into a plain e-mail has the
+    patient as its From): their address is not who sent the message, and must never be stored in clear with
+    the case, shown to staff as an indicator, nor offered for the blocklist."""
+    def theirs(value: str | None) -> bool:
+        return bool(value) and parseaddr(value)[1].strip().lower() == address
+
+    if not theirs(report.sender) and not any(theirs(x) for x in report.extra_senders):
+        return report
+    return replace(report, sender=None if theirs(report.sender) else report.sender,
+                   extra_senders=tuple(x for x in report.extra_senders if not theirs(x)))
 
 
 CHANNEL = Channel("email", ("email",), bp, "MAILGUN_SIGNING_KEY", lambda s: s.mailgun_signing_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import email
 import socket
 import time
+import uuid
 from email import policy
 
 import pytest
@@ -183,3 +184,14 @@ def test_a_reply_the_provider_asked_to_hold_back_waits_its_retry_after_in_the_ou
     assert db.execute("SELECT channel, status FROM outbox").fetchall() == [("email", "pending")]
     assert outbox.due(db) == []  # the worker does not try again at once
     assert len(outbox.due(db, clock.now() + timedelta(seconds=121))) == 1
+
+
+def test_the_patients_own_address_is_never_the_sender_of_what_they_pasted(client, db):
+    # An SMS copied into a plain e-mail (no forward marker): the e-mail's From is the patient.
+    raw = ("From: Claire <claire.patiente@example.fr>\r\nTo: verifier@vigie.example.org\r\nSubject: sms bizarre\r\n"
+           "Reply-To: Claire.Patiente@example.fr\r\n"
+           f"Message-ID: <{uuid.uuid4().hex}@example.fr>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Votre colis est en attente, reglez 1,99 EUR sur https://colis-suivi-fr.info avant demain.\r\n").encode()
+    assert client.post("/webhooks/email", data=mailgun_form(raw)).status_code == 200
+    stored = db.execute("SELECT sender, verdict_json FROM cases").fetchone()
+    assert stored[0] in (None, "") and "claire.patiente" not in (stored[1] or "").lower()
