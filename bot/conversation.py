@@ -27,6 +27,7 @@ _TEXT_OF = {"stop": "stopped", "forget": "forgotten"}  # commands answered by wh
 ASK_SENDER_VERDICTS = ("unknown", "suspicious")
 log = logging.getLogger("vigie.conversation")
 _URLISH = re.compile(r"https?://|www\.|\.[a-z]{2,4}/", re.I)
+_WITH_CODE = re.compile(r"\s*(\S{1,30}?)[\s:]+(\d{6})\s*[.!]?\s*")  # "OUBLI 123456"
 
 
 class Checks(Protocol):
@@ -68,13 +69,27 @@ class Outcome:
 
 
 def command_of(text: str) -> tuple[str, str | None] | None:
-    """The command in a short message ('/aide', 'STOP', 'Oubliez-moi'), with its language."""
+    """The command in a short message ('/aide', 'STOP', 'Oubliez-moi', 'OUBLI 123456'), with its language."""
+    if _WITH_CODE.fullmatch(text):
+        return _forget_with_code(text)
     word = text.strip().split("@", 1)[0] if text.strip().startswith("/") else text.strip()
     if not word or len(word) > 30 or " " in word.strip(" !.").replace("- ", "-"):
         return None
     folded = unicodedata.normalize("NFKD", word.lstrip("/")).encode("ascii", "ignore").decode()
     key = re.sub(r"[^A-Za-z]", "", folded).upper()
     return COMMANDS.get(key)
+
+
+def forget_code(text: str) -> str | None:
+    """The confirmation code of an 'OUBLI 123456' (the code Vigie sent back to confirm an erasure)."""
+    m = _WITH_CODE.fullmatch(text)
+    return m.group(2) if m and _forget_with_code(text) else None
+
+
+def _forget_with_code(text: str) -> tuple[str, str | None] | None:
+    m = _WITH_CODE.fullmatch(text)
+    found = command_of(m.group(1)) if m else None
+    return found if found and found[0] == "forget" else None
 
 
 def looks_like_sender(text: str) -> bool:

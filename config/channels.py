@@ -20,19 +20,23 @@ class ChannelTraits:
     # The wording alone may vouch for a message ("legitimate" on genuine-sounding words): not on
     # e-mail, where anything can be forged and long texts read smoothly.
     wording_vouches: bool = True
+    # The provider proves who wrote (a Telegram account, a WhatsApp account): a command that erases data is
+    # obeyed at once. An SMS number or an e-mail From can be forged: OUBLI is first confirmed with a code
+    # sent back to that number or address, which only its owner reads.
+    sender_proven: bool = True
 
 
 # Adding a channel: one adapter module in webhooks/ and one row here.
 CHANNELS: tuple[ChannelTraits, ...] = (
     ChannelTraits("sms", sms_like=True, segments=3, window_hours=None, follow_up="twilio", reply="sms",
-                  report_as="sms", received=True, adapter="twilio_sms"),
+                  report_as="sms", received=True, adapter="twilio_sms", sender_proven=False),
     # 33700 takes SMS only: a WhatsApp or Telegram message is reported in the app itself.
     ChannelTraits("whatsapp", sms_like=True, segments=None, window_hours=24, follow_up="twilio", reply="chat",
                   report_as="chat", received=True, adapter="twilio_sms"),
     ChannelTraits("telegram", sms_like=False, segments=None, window_hours=None, follow_up="telegram",
                   reply="chat", report_as="chat", received=True, adapter="telegram_bot"),
     ChannelTraits("email", sms_like=False, segments=None, window_hours=None, follow_up="smtp", reply="email",
-                  report_as="email", received=True, adapter="mailgun", wording_vouches=False),
+                  report_as="email", received=True, adapter="mailgun", wording_vouches=False, sender_proven=False),
     ChannelTraits("api", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="json",
                   report_as="all", received=False, adapter="api"),
     ChannelTraits("web", sms_like=False, segments=None, window_hours=None, follow_up=None, reply="page",

@@ -1,8 +1,10 @@
 """The core every channel hands its parsed message to: dedupe, reporter, conversation, case, reply."""
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Callable, Mapping
@@ -10,8 +12,9 @@ from typing import Any, Callable, Mapping
 from sqlite_utils import Database
 
 from bot import replies
-from bot.conversation import Checks, Context, Outcome, has_visible, picture_unread, respond
+from bot.conversation import Checks, Context, Outcome, forget_code, has_visible, picture_unread, respond
 from bot.report import Report
+from config.channels import traits
 from config.settings import Settings
 from service import clean, picture, retention
 from service.outbound import SendError, Sender
@@ -21,6 +24,8 @@ from store.crypto import DataKeys
 
 log = logging.getLogger("vigie.intake")
 AWAITING_SENDER = "awaiting_sender"
+AWAITING_FORGET = "awaiting_forget"  # an OUBLI waiting for the code sent back (channels whose sender is not proven)
+MAX_FORGET_TRIES = 5  # wrong codes before a new one is sent
 Also = Callable[[Database], None]  # more work for the transaction that stores the answer
 
 
@@ -118,6 +123,8 @@ class Intake:
         return cases.get(db, int(pending.data.get("case_id", 0)))
 
     def _command(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str, store: Also) -> Answer:
+        if outcome.command == "forget" and not traits(msg.channel).sender_proven:
+            outcome = self._confirm_forget(db, msg, outcome, pseudonym)
         if outcome.command == "forget":
             retention.forget(db, pseudonym)
         elif outcome.command == "stop":
@@ -130,6 +137,25 @@ class Intake:
         delivery = cases.record(db, msg.channel, msg.provider_id, outcome.text, also=store)
         log.info("command %s channel %s reporter %s", outcome.command, msg.channel, pseudonym[:12])
         return self._answer(db, msg, outcome, delivery, pseudonym)
+
+    def _confirm_forget(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str) -> Outcome:
+        """OUBLI from a number or an address anyone can forge erases nothing until confirmed: Vigie sends a code
+        back to that number or address, and erases when 'OUBLI <code>' comes back from it. A forged OUBLI
+        would otherwise erase a patient's reports — and the blocklist entries only their reports carried."""
+        pending = conversation.load(db, pseudonym)
+        asked = pending.data if pending is not None and pending.state == AWAITING_FORGET else None
+        code = forget_code(msg.report.text)
+        if asked and code and hmac.compare_digest(code, str(asked.get("code", ""))):
+            return outcome  # confirmed: erased by the caller
+        tries = int(asked.get("tries", 0)) if asked else 0
+        if asked and code and tries < MAX_FORGET_TRIES:  # a wrong code: the one sent stands
+            conversation.save(db, pseudonym, conversation.Pending(AWAITING_FORGET, {**asked, "tries": tries + 1}))
+            text = replies.t(outcome.lang, "conversation", "forget_wrong_code")
+        else:
+            sent = f"{secrets.randbelow(10**6):06d}"
+            conversation.save(db, pseudonym, conversation.Pending(AWAITING_FORGET, {"code": sent}))
+            text = replies.t(outcome.lang, "conversation", "forget_confirm", code=sent)
+        return replace(outcome, messages=(text,), command="forget_asked")
 
     def _refined(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str | None,
                  waiting: cases.Case | None, store: Also) -> Answer:

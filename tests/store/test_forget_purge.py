@@ -2,6 +2,7 @@
 in its -wal file, not in a backup made afterwards, not in the CSV / STIX exports."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -56,9 +57,12 @@ def reported(app, db, file_report):
 
 
 def forget_by_message(app, db, channel: str, address: str) -> None:
-    """The patient writes OUBLI through the real intake."""
+    """The patient writes OUBLI through the real intake (and, where the sender is not proven, sends back the code)."""
     intake = app.extensions["vigie.intake"]
-    intake.receive(db, Inbound(channel, uuid.uuid4().hex, address, Report("OUBLI", channel)))
+    answer = intake.receive(db, Inbound(channel, uuid.uuid4().hex, address, Report("OUBLI", channel)))
+    code = re.search(r"\b(\d{6})\b", answer.text)
+    if code:
+        intake.receive(db, Inbound(channel, uuid.uuid4().hex, address, Report(f"OUBLI {code.group(1)}", channel)))
 
 
 def everything_on_disk(db, tmp_path: Path, name: str) -> dict[str, bytes]:
