@@ -15,7 +15,11 @@ class IndicatorError(ValueError):
 
 def confirm(db: Database, items: Iterable[tuple[str, str]], verdict: str, decided_at: str,
             campaign_id: int | str | None = None, note: str = "") -> int:
-    """Write (or overwrite) indicators with a person's verdict; returns how many were written."""
+    """Write (or overwrite) indicators with a person's verdict; returns how many were written.
+
+    A "legitimate" decision never lifts a scam confirmation another campaign's decision made (a number a
+    genuine message shares with a scam, a forged sender ID): only a decision on the campaign that
+    confirmed it can overturn it."""
     if verdict not in VERDICTS:
         raise IndicatorError(f"an indicator verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
     rows = []
@@ -27,11 +31,13 @@ def confirm(db: Database, items: Iterable[tuple[str, str]], verdict: str, decide
             rows.append((kind, value.lower() if kind in ("domain", "url") else value, verdict, decided_at,
                          str(campaign_id or ""), note[:500]))
     with db.atomic():
-        db.conn.executemany(
+        written = db.conn.executemany(
             "INSERT INTO indicators (kind, value, verdict, decided_at, campaign_id, note) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (kind, value) DO UPDATE SET verdict = excluded.verdict, decided_at = excluded.decided_at,"
-            " campaign_id = excluded.campaign_id, note = excluded.note", rows)
-    return len(rows)
+            " campaign_id = excluded.campaign_id, note = excluded.note"
+            " WHERE NOT (indicators.verdict = 'scam' AND excluded.verdict != 'scam'"
+            " AND indicators.campaign_id != excluded.campaign_id)", rows).rowcount
+    return max(written, 0)
 
 
 def of_campaign(db: Database, campaign_id: int | str) -> list[dict[str, object]]:
