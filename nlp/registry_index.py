@@ -1,6 +1,7 @@
 """An in-memory index of the official registry, built once and shared by every analysis."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -141,5 +142,19 @@ class RegistryIndex:
         return self.emails.get(address, set()) | self.email_domains.get(domain, set())
 
     def is_blocked(self, kind: str, value: str) -> Indicator | None:
-        """The staff decision that blocks this indicator, if any."""
-        return self.blocked.get((kind, value.lower()))
+        """The staff decision that blocks this indicator, if any.
+
+        Never one the registry now holds official: staff cannot block an official contact, but one can become
+        official after it was confirmed (an admin accepts a sourced contact), and nothing official is a
+        blocklisted indicator (the exports drop it too, store.exports)."""
+        found = self.blocked.get((kind, value.lower()))
+        return None if found is None or self._official(kind, value) else found
+
+    def _official(self, kind: str, value: str) -> bool:
+        if kind == "domain":
+            return bool(self.domain_owners(value))
+        if kind == "phone" or (kind == "sender" and re.fullmatch(r"\+?[\d .()-]{3,20}", value)):
+            return bool(self.phone_owners(normalise_phone(value) or value))
+        if kind == "sender" and "@" in value:
+            return bool(self.email_owners(value))
+        return kind == "sender" and fold_compact(value).replace(" ", "") in self.senders

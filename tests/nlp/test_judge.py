@@ -221,3 +221,14 @@ def test_premium_number_sender_is_premium(index):
 @pytest.mark.parametrize("sender", ["", "   ", None])
 def test_no_sender_gives_no_finding(index, sender):
     assert judge.judge_sender(sender, index) is None
+
+
+def test_a_contact_that_became_official_after_staff_blocked_it_is_official(index):
+    from nlp.registry_index import RegistryIndex
+    from nlp.types import Indicator
+    number = next(n for n in sorted(index.phones) if n.startswith("+33"))
+    blocked = [Indicator("domain", "ameli.fr"), Indicator("phone", number), Indicator("domain", "ameli-rembourse.fr")]
+    later = RegistryIndex.build(index.institutions.values(), blocked, index.directory)
+    assert judge_link("https://www.ameli.fr/assure", later).status == "official"
+    assert judge_phone(number, later).status == "official"
+    assert judge_link("https://ameli-rembourse.fr/x", later).status == "blocklisted"  # the rest stays blocked
