@@ -14,7 +14,7 @@ from bot.scorer import WORDING
 from config.channels import traits
 from nlp import domains, families
 from nlp.registry_index import RegistryIndex
-from nlp.types import DISGUISED, Findings, Institution
+from nlp.types import DISGUISED, Findings, Institution, LinkFinding
 
 # Each cue label's weight, whether it is a pretext (lure), and the "never asks" policy it breaks
 # live with its family in nlp/families/<family>.toml.
@@ -26,7 +26,8 @@ LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official"
 # Evidence that the message points to a contact that is not the institution's.
 UNOFFICIAL_CONTACT = frozenset({
     "blocklisted", "link_lookalike", "link_ip", "link_app_package", "link_shortener", "link_unofficial",
-    "link_unknown", "link_not_brand", "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
+    "link_unknown", "link_not_brand", "link_free_host", "link_suspicious_name", "link_abused_tld",
+    "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
 RISKY_REQUESTS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
                    "payment_request", "otp_request"}
 ACTIONS = RISKY_REQUESTS | {"call_to_action", "link_cta", "app_switch"}
@@ -138,12 +139,33 @@ def _link_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:
             out.append(Evidence("link_not_brand", 0.45, link.span, {**p, "brand": brands[0].title()}))
         elif link.status == "other" and not any(e.code == "link_unknown" for e in out):
             out.append(Evidence("link_unknown", 0.15, link.span, p))
+        if link.status == "other" and link.detail != "restricted":
+            out.extend(_host_shape(link, p, out))
     if f.links and all(link.status == "official" or link.detail == "restricted" for link in f.links) \
             and any(link.status == "official" for link in f.links):
         first = f.links[0]
         out.append(Evidence("link_official", LEGIT_FACTORS["link_official"], first.span,
                             {"domain": first.domain}, legit=True))
     return out
+
+
+def _host_shape(link: LinkFinding, p: dict[str, Any], out: list[Evidence]) -> list[Evidence]:
+    """What the name of an unknown site says on its own (once per message each): a site on a
+    platform where anyone can open one for free, a name dressed as an account or payment page, a
+    top-level domain much used for phishing (nlp/data, sourced). Weights are fitted (bot/scorer.py)."""
+    found: list[Evidence] = []
+    platform = domains.free_host(link.domain)
+    if platform and not any(e.code == "link_free_host" for e in out):
+        found.append(Evidence("link_free_host", 0.45, link.span, {**p, "platform": platform}))
+    parts = domains.split_host(link.domain)
+    if parts is None:
+        return found
+    word, tld = domains.host_keyword(parts), domains.abused_tld(parts)
+    if word and not any(e.code == "link_suspicious_name" for e in out):
+        found.append(Evidence("link_suspicious_name", 0.30, link.span, {**p, "word": word}))
+    if tld and not any(e.code == "link_abused_tld" for e in out):
+        found.append(Evidence("link_abused_tld", 0.25, link.span, {**p, "tld": f".{tld}"}))
+    return found
 
 
 def _phone_evidence(f: Findings, inst: Institution | None) -> list[Evidence]:

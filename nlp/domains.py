@@ -193,3 +193,55 @@ def is_brand_name(host: str, brands: Iterable[str]) -> bool:
         return False
     label = parts.label.replace("-", "")
     return any(label == brand.replace(" ", "") for brand in brands)
+
+
+# The same offline list, with its private section: suffixes a platform hands out to anyone
+# ("web.app", "wixsite.com", "onrender.com", "ngrok.io", "appspot.com", "github.io").
+_EXTRACT_PRIVATE = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def free_host(host: str) -> str:
+    """The platform suffix ("web.app", "wixsite.com") when `host` is a site anyone can open there
+    for free (a suffix of the public suffix list's private section), else "". The platform's own
+    site ("www.wix.com") is not one; nor is a host that has no name of its own under the suffix."""
+    ext = _EXTRACT_PRIVATE(host.lower())
+    return ext.suffix if ext.is_private and ext.domain else ""
+
+
+@lru_cache(maxsize=1)
+def abused_tlds() -> frozenset[str]:
+    """Top-level domains much used for phishing sites (nlp/data/abused_tlds.txt)."""
+    return _word_list("abused_tlds.txt")
+
+
+@lru_cache(maxsize=1)
+def host_keywords() -> tuple[str, ...]:
+    """Account, security and payment words phishing sites put in their names (nlp/data/host_keywords.txt)."""
+    return tuple(sorted(_word_list("host_keywords.txt")))
+
+
+def _word_list(name: str) -> frozenset[str]:
+    raw = resources.files("nlp").joinpath("data", name).read_text("utf-8")
+    return frozenset(line.strip().lower() for line in raw.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+LONG_KEYWORD = 5  # a host keyword this long counts inside a longer word; a shorter one only whole
+
+
+def host_keyword(parts: HostParts) -> str:
+    """The first account, security or payment word in the host's own name or its sub-domains
+    ("secure.ezpassofx.top", "online-banking-personal-login.com"), else ""."""
+    labels = [x for x in (*parts.subdomain.split("."), parts.label) if x and x != "www"]
+    for label in labels:
+        words = set(label.split("-"))
+        for kw in host_keywords():
+            if kw in words or (len(kw) >= LONG_KEYWORD and kw in label):
+                return kw
+    return ""
+
+
+def abused_tld(parts: HostParts) -> str:
+    """The top-level domain when it is one much used for phishing ("top", "xyz"), else ""."""
+    tld = parts.suffix.rsplit(".", 1)[-1]
+    return tld if tld in abused_tlds() else ""
