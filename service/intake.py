@@ -25,7 +25,10 @@ from store.crypto import DataKeys
 log = logging.getLogger("vigie.intake")
 AWAITING_SENDER = "awaiting_sender"
 AWAITING_FORGET = "awaiting_forget"  # an OUBLI waiting for the code sent back (channels whose sender is not proven)
-MAX_FORGET_TRIES = 5  # wrong codes before a new one is sent
+MAX_FORGET_TRIES = 5  # wrong codes before the code dies
+MAX_FORGET_CODES = 3  # codes (or the pending one again) sent to one reporter per FORGET_CODE_WINDOW
+FORGET_CODE_WINDOW = timedelta(hours=24)
+FORGET_CODE_SENT = "forget_code_sent"  # the audit action that counts them
 Also = Callable[[Database], None]  # more work for the transaction that stores the answer
 
 
@@ -141,20 +144,34 @@ class Intake:
     def _confirm_forget(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str) -> Outcome:
         """OUBLI from a number or an address anyone can forge erases nothing until confirmed: Vigie sends a code
         back to that number or address, and erases when 'OUBLI <code>' comes back from it. A forged OUBLI
-        would otherwise erase a patient's reports — and the blocklist entries only their reports carried."""
+        would otherwise erase a patient's reports — and the blocklist entries only their reports carried.
+
+        A code dies after MAX_FORGET_TRIES wrong guesses, and at most MAX_FORGET_CODES codes go to one
+        reporter a day (a repeated OUBLI gets the pending code again, and counts): a forger cannot cycle
+        through codes until one is guessed, nor flood the patient's phone with them."""
         pending = conversation.load(db, pseudonym)
         asked = pending.data if pending is not None and pending.state == AWAITING_FORGET else None
         code = forget_code(msg.report.text)
         if asked and code and hmac.compare_digest(code, str(asked.get("code", ""))):
             return outcome  # confirmed: erased by the caller
-        tries = int(asked.get("tries", 0)) if asked else 0
-        if asked and code and tries < MAX_FORGET_TRIES:  # a wrong code: the one sent stands
-            conversation.save(db, pseudonym, conversation.Pending(AWAITING_FORGET, {**asked, "tries": tries + 1}))
-            text = replies.t(outcome.lang, "conversation", "forget_wrong_code")
-        else:
-            sent = f"{secrets.randbelow(10**6):06d}"
-            conversation.save(db, pseudonym, conversation.Pending(AWAITING_FORGET, {"code": sent}))
-            text = replies.t(outcome.lang, "conversation", "forget_confirm", code=sent)
+        if asked and code:  # a wrong code
+            tries = int(asked.get("tries", 0)) + 1
+            if tries < MAX_FORGET_TRIES:  # the one sent stands
+                conversation.save(db, pseudonym, conversation.Pending(AWAITING_FORGET, {**asked, "tries": tries}))
+                text = replies.t(outcome.lang, "conversation", "forget_wrong_code")
+            else:
+                conversation.clear(db, pseudonym)
+                text = replies.t(outcome.lang, "conversation", "forget_code_void")
+            return replace(outcome, messages=(text,), command="forget_asked")
+        actor = f"reporter:{pseudonym[:12]}"
+        if audit.count(db, actor, FORGET_CODE_SENT, since=clock.now() - FORGET_CODE_WINDOW) >= MAX_FORGET_CODES:
+            log.info("forget code refused (daily limit) reporter %s", pseudonym[:12])
+            text = replies.t(outcome.lang, "conversation", "forget_too_many")
+            return replace(outcome, messages=(text,), command="forget_asked")
+        sent = str(asked["code"]) if asked and asked.get("code") else f"{secrets.randbelow(10**6):06d}"
+        conversation.save(db, pseudonym, conversation.Pending(AWAITING_FORGET, {**(asked or {}), "code": sent}))
+        audit.record(db, actor, FORGET_CODE_SENT)
+        text = replies.t(outcome.lang, "conversation", "forget_confirm", code=sent)
         return replace(outcome, messages=(text,), command="forget_asked")
 
     def _refined(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str | None,

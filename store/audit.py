@@ -13,3 +13,10 @@ def record(db: Database, actor: str, action: str, detail: str = "", when: dateti
     with db.atomic():
         db.execute("INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
                    [clock.iso(when or clock.now()), actor, action, detail])
+
+
+def count(db: Database, actor: str, action: str, since: datetime) -> int:
+    """How many times `actor` did `action` since `since` (e.g. codes sent to one reporter today)."""
+    row = db.execute("SELECT count(*) FROM audit WHERE actor = ? AND action = ? AND at >= ?",
+                     [actor, action, clock.iso(since)]).fetchone()
+    return int(row[0])

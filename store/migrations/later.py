@@ -84,3 +84,10 @@ def _case_pictures(db: Database) -> None:
 def _staff_lang(db: Database) -> None:
     # The desk in the staff member's language (issue 13): 'fr' or 'en', words from review/texts/<lang>.toml.
     db.execute("ALTER TABLE staff ADD COLUMN lang TEXT NOT NULL DEFAULT 'fr'")
+
+
+@MIGRATIONS(name="0014_audit_actor")
+def _audit_actor(db: Database) -> None:
+    # OUBLI codes sent to one reporter are counted in the audit log (service/intake.py): by actor and action,
+    # over the last day, without reading the whole log.
+    db.execute("CREATE INDEX audit_actor ON audit (actor, action, at)")

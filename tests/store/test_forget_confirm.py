@@ -6,7 +6,7 @@ import re
 import uuid
 
 from bot.report import Report
-from service.intake import MAX_FORGET_TRIES, Inbound
+from service.intake import MAX_FORGET_CODES, MAX_FORGET_TRIES, Inbound
 from store import cases
 
 SCAM = ("Assurance Maladie : votre remboursement de 48,20 EUR attend. Confirmez vos coordonnees "
@@ -39,15 +39,44 @@ def test_a_code_is_only_good_for_the_address_it_was_sent_to(app, db):
     assert cases.count(db) == 1
 
 
-def test_guessing_the_code_gets_a_new_one_after_a_few_tries(app, db):
+def test_a_code_dies_after_a_few_wrong_guesses(app, db):
     say(app, db, "sms", "+33611220001", SCAM)
     first = code_in(say(app, db, "sms", "+33611220001", "OUBLI").text)
-    for n in range(MAX_FORGET_TRIES):
-        say(app, db, "sms", "+33611220001", f"OUBLI {(int(first) + n + 1) % 10**6:06d}")
-    fresh = say(app, db, "sms", "+33611220001", f"OUBLI {(int(first) + 99) % 10**6:06d}")
-    assert "OUBLI" in fresh.text and code_in(fresh.text)  # a new code went to the owner; the old one is void
-    say(app, db, "sms", "+33611220001", f"OUBLI {first}")
+    answers = [say(app, db, "sms", "+33611220001", f"OUBLI {(int(first) + n + 1) % 10**6:06d}").text
+               for n in range(MAX_FORGET_TRIES)]
+    assert "ne correspond pas" in answers[0] and "plus valable" in answers[-1]
+    say(app, db, "sms", "+33611220001", f"OUBLI {first}")  # the right code, too late: it died with the guesses
     assert cases.count(db) == 1
+
+
+def test_a_repeated_oubli_gets_the_pending_code_again_not_a_new_one_to_guess(app, db):
+    say(app, db, "sms", "+33611220002", SCAM)
+    first = code_in(say(app, db, "sms", "+33611220002", "OUBLI").text)
+    wrong = f"{(int(first) + 1) % 10**6:06d}"
+    for _ in range(MAX_FORGET_TRIES - 1):
+        say(app, db, "sms", "+33611220002", f"OUBLI {wrong}")
+    assert code_in(say(app, db, "sms", "+33611220002", "OUBLI").text) == first  # the tries are not reset either
+    assert "plus valable" in say(app, db, "sms", "+33611220002", f"OUBLI {wrong}").text
+
+
+def test_a_forger_cannot_cycle_codes_nor_flood_the_patient(app, db):
+    """Each code allows MAX_FORGET_TRIES guesses; without a daily cap, a forger asking again and again would
+    guess one in the end, and every code sent lands on the patient's phone."""
+    say(app, db, "sms", "+33611220003", SCAM)
+    sent = []
+    for _ in range(MAX_FORGET_CODES + 2):
+        asked = say(app, db, "sms", "+33611220003", "OUBLI").text
+        if re.search(r"\b\d{6}\b", asked):
+            sent.append(code_in(asked))
+            for n in range(MAX_FORGET_TRIES):  # burn the code
+                say(app, db, "sms", "+33611220003", f"OUBLI {(int(sent[-1]) + n + 1) % 10**6:06d}")
+    assert len(sent) == MAX_FORGET_CODES
+    assert "24 heures" in asked
+    say(app, db, "sms", "+33611220003", f"OUBLI {sent[-1]}")
+    assert cases.count(db) == 1
+    # another patient is not held back by it
+    say(app, db, "sms", "+33611220004", SCAM)
+    assert code_in(say(app, db, "sms", "+33611220004", "OUBLI").text)
 
 
 def test_on_telegram_the_account_is_proven_and_oubli_erases_at_once(app, db):
