@@ -217,10 +217,17 @@ def _sender_evidence(f: Findings, inst: Institution | None, authenticated: bool 
         out.append(Evidence("sender_not_official", 0.55, None, p))
     for extra in f.extra_senders:
         if extra.kind == "email" and s.kind == "email" and extra.status != "official" \
-                and extra.value.rsplit("@", 1)[-1] != s.value.rsplit("@", 1)[-1]:
+                and _registered(extra.value) != _registered(s.value):
             out.append(Evidence("reply_to_mismatch", 0.40, None, {"sender": extra.value}))
             break
     return out
+
+
+def _registered(address: str) -> str:
+    """The registrable domain of an e-mail address ("help.brand.fr" and "brand.fr" are one sender)."""
+    domain = address.rsplit("@", 1)[-1].strip(" >").lower()
+    parts = domains.split_host(domain)
+    return parts.registered if parts else domain
 
 
 def _cue_evidence(f: Findings, found: list[Evidence]) -> list[Evidence]:

@@ -13,7 +13,7 @@ class Report:
     text: str
     channel: str = "sms"
     sender: str | None = None  # who sent the suspicious message (sender ID, number, From)
-    extra_senders: tuple[str, ...] = ()  # Reply-To, Return-Path of a forwarded e-mail
+    extra_senders: tuple[str, ...] = ()  # Reply-To of a forwarded e-mail (never Return-Path: a bounce address)
     subject: str | None = None
     hidden_links: tuple[str, ...] = ()  # link targets that differ from their visible text
     lang: str | None = None  # the patient's language when known

@@ -157,7 +157,7 @@ class Findings:
     cues: tuple[Cue, ...] = ()
     institutions: tuple[InstitutionMatch, ...] = ()
     sender: SenderFinding | None = None
-    extra_senders: tuple[SenderFinding, ...] = field(default=())  # Reply-To, Return-Path
+    extra_senders: tuple[SenderFinding, ...] = field(default=())  # Reply-To
     truncated: bool = False
     foreign: bool = False  # written in neither French nor English: the text model cannot read it
     original: str = ""  # the text as the patient sent it (before normalisation)

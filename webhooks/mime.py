@@ -89,7 +89,10 @@ def parse_eml(data: bytes) -> ParsedEmail:
     msg = inner or outer
     text, hidden = _flat_text(data) if flat else body_text(msg)
     sender, subject = _header(msg, "From"), _header(msg, "Subject")
-    extra = [h for h in (_header(msg, "Reply-To"), _header(msg, "Return-Path")) if h]
+    # Only Reply-To says where answers go. Return-Path is the bounce address, which mailing services set to
+    # their own domain for nearly every genuine newsletter and notice: read as a reply address, it called them
+    # "replies would go elsewhere" and kept them from ever being answered "legitimate".
+    extra = [h for h in (_header(msg, "Reply-To"),) if h]
     command = command_above_quote(text) if inner is None else None
     forwarded = inner is not None or (command is None and _FORWARD_MARKERS.search(text) is not None)
     if command:  # "STOP" written above the quoted original is the command, not a new report

@@ -141,3 +141,23 @@ def test_an_attached_original_vouches_for_its_sender_only_when_dmarc_passed_for_
     forged = ("spf=none smtp.mailfrom=info.ameli.fr\r\n"
               "Authentication-Results: mx.google.com; dmarc=pass header.from=info.ameli.fr")
     assert not parse_eml(forward(forged)).report.auth_passed
+
+
+def test_a_bounce_address_is_not_where_replies_go_and_a_sub_domain_is_the_same_sender(triage):
+    """Mailing services put their own domain in Return-Path (the bounce address) for nearly every genuine notice;
+    only a Reply-To on another domain than the sender's sends the answers elsewhere."""
+    from webhooks.mime import parse_eml
+
+    def forward(headers: str) -> bytes:
+        inner = (f"{headers}From: Cabinet <rendez-vous@example-clinique.fr>\r\nSubject: Rappel\r\n\r\n"
+                 "Rappel : votre rendez-vous est le 12 mars a 10 h au cabinet.\r\n")
+        return ("From: patient@example.org\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nregardez\r\n"
+                "--B\r\nContent-Type: message/rfc822\r\n\r\n" + inner + "--B--\r\n").encode()
+
+    def codes(headers: str) -> set[str]:
+        return {r.code for r in triage.check(parse_eml(forward(headers)).report).reasons}
+
+    assert "reply_to_mismatch" not in codes("Return-Path: <bounces+81723@em.mailer-service.example>\r\n")
+    assert "reply_to_mismatch" not in codes("Reply-To: <secretariat@rdv.example-clinique.fr>\r\n")
+    assert "reply_to_mismatch" in codes("Reply-To: <cabinet.rdv@gmail.com>\r\n")
