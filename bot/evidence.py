@@ -27,7 +27,7 @@ LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official"
 UNOFFICIAL_CONTACT = frozenset({
     "blocklisted", "link_lookalike", "link_ip", "link_app_package", "link_shortener", "link_unofficial",
     "link_unknown", "link_not_brand", "link_free_host", "link_suspicious_name", "link_abused_tld",
-    "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
+    "email_lookalike", "email_freemail", "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
 RISKY_REQUESTS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
                    "payment_request", "otp_request"}
 ACTIONS = RISKY_REQUESTS | {"call_to_action", "link_cta", "app_switch"}
@@ -55,6 +55,7 @@ def gather(f: Findings, index: RegistryIndex, extra: tuple[Evidence, ...] = (), 
     ev += _link_evidence(f, inst)
     ev += _phone_evidence(f, inst)
     ev += _sender_evidence(f, inst, authenticated)
+    ev += _email_evidence(f)
     ev += _cue_evidence(f, ev)
     ev += _combination_evidence(f, ev)
     ev += _policy_evidence(f, inst)
@@ -220,6 +221,22 @@ def _sender_evidence(f: Findings, inst: Institution | None, authenticated: bool 
                 and _registered(extra.value) != _registered(s.value):
             out.append(Evidence("reply_to_mismatch", 0.40, None, {"sender": extra.value}))
             break
+    return out
+
+
+def _email_evidence(f: Findings) -> list[Evidence]:
+    """The e-mail addresses the message gives to write to (once per code): one the team confirmed
+    fraudulent, one on a domain imitating an institution's, one at a free webmail (an official body
+    does not write from Gmail). Only the domain is named: the address may be the patient's own."""
+    out: list[Evidence] = []
+    for email in f.emails:
+        p = {"domain": email.domain}
+        if email.status == "blocklisted" and not any(e.code == "blocklisted" for e in out):
+            out.append(Evidence("blocklisted", 0.99, email.span, p, strong=True))
+        elif email.status == "lookalike" and not any(e.code == "email_lookalike" for e in out):
+            out.append(Evidence("email_lookalike", 0.85, email.span, p, strong=True))
+        elif email.status == "freemail" and not any(e.code == "email_freemail" for e in out):
+            out.append(Evidence("email_freemail", 0.40, email.span, p))
     return out
 
 

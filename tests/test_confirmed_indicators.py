@@ -28,3 +28,23 @@ def test_an_official_contact_added_by_an_admin_is_used_at_the_next_check(tmp_pat
     registry_admin.add_contact(db, "doctolib", registry_admin.ContactInput(
         "domain", "doctolib-partenaire.org", "https://example.org/page-that-states-it", "2026-11-28"), "admin@x")
     assert next(x for x in engine.check(Report(text, "sms")).links)["status"] == "official"
+
+
+def test_an_address_to_write_to_on_a_confirmed_domain_makes_the_next_answer_scam(tmp_path, triage):
+    """A scam that gives only an e-mail address to write to (no link, no number): the address's domain,
+    once staff confirmed it, decides the next answer as a confirmed link would."""
+    db = prepare_db(tmp_path / "v.sqlite3")
+    engine = build_triage(db, cues=triage.analyser.cues)
+    text = "Pour recevoir votre dossier, écrivez-nous à dossier@cabinet-successions-lyon.org"
+    assert engine.check(Report(text, "sms")).verdict != "scam"
+    db["indicators"].insert({"kind": "domain", "value": "cabinet-successions-lyon.org", "verdict": "scam",
+                             "decided_at": "2026-11-28T10:00:00+00:00", "campaign_id": "c1", "note": ""})
+    after = engine.check(Report(text, "sms"))
+    assert after.verdict == "scam" and "blocklisted" in [r.code for r in after.reasons]
+
+
+def test_a_free_webmail_address_to_write_to_is_evidence_named_by_its_domain_only(triage):
+    said = triage.check(Report("Waiting for your reply. Email me for details: sgt.jane.doe@gmail.com", "sms"))
+    reason = next(r for r in said.reasons if r.code == "email_freemail")
+    assert "gmail.com" in reason.message and "jane" not in reason.message
+    assert said.verdict != "legitimate"
