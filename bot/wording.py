@@ -32,7 +32,7 @@ _DIGITS = re.compile(r"\d+")
 # Placeholders of message templates (`%{date}`, `#{name}`, `<%= x %>`, `{{ x }}`, `{0}`, `==x==`):
 # real messages never hold them, so the model must not learn that they mean "genuine".
 _PLACEHOLDER = re.compile(r"%\{[^}\n]{0,80}\}|#\{[^}\n]{0,120}\}|<%=?[^%\n]{0,160}%>|\{\{[^}\n]{0,120}\}\}"
-                          r"|\{\d{1,2}\}|==[^=\n]{1,80}==|\[\[[^\]\n]{1,80}\]\]|--[^-\n]{1,40}--")
+                          r"|\$\{[^}\n]{0,80}\}|\{\d{1,2}\}|==[^=\n]{1,80}==|\[\[[^\]\n]{1,80}\]\]|--[^-\n]{1,40}--")
 # The labels of an e-mail's header lines, as a forward or a quoting page writes them ("Subject:",
 # "Objet :", "De :") and as Vigie heads an e-mail's text ("Objet / Subject :"): how a message was
 # quoted, not how it is worded. Left in, the model learned "subject" as a scam word (30 of the
@@ -52,6 +52,12 @@ def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
 
 
 _WORDS, _CHARS = _vectorizers()
+
+
+def blank_placeholders(text: str) -> str:
+    """A template's text without its placeholders ("{{ data.email }}", "${shortLink}"): what training reads of
+    the public services' templates, so that a variable is taken for neither a word nor a link."""
+    return _PLACEHOLDER.sub(" ", text)
 
 
 def prepare(findings: Findings) -> str:

@@ -281,3 +281,13 @@ def test_how_a_message_was_quoted_is_not_part_of_its_wording(label):
     assert wording_mod.prepare(Findings(text=label + body, lang="fr", channel="email")).split() == plain
     forward = wording_mod.prepare(Findings(text="De : Service client\n" + body, lang="fr", channel="email")).split()
     assert forward == ["service", "client"] + plain  # the label goes, what it introduced stays
+
+
+def test_training_reads_a_templates_variables_as_neither_words_nor_links(triage):
+    """Public services' templates hold variables ("{{ data.email }}", "${shortLink}") that real messages never do:
+    read as they are, "data.email" was an unknown site on a top-level domain much used for phishing."""
+    case = corpus.Case("Bonjour {{ data.user.firstname }}, votre demande est enregistrée. Contact : {{ data.email }}"
+                       " ou ${locals.today}.", "legit", "email", id="t-1", lang="fr")
+    prep = train.analyse([case], triage)
+    assert prep.findings[0].links == () and "data" not in prep.findings[0].text
+    assert not {"link_unknown", "link_abused_tld"} & set(prep.codes[0])

@@ -24,7 +24,7 @@ from bot.evidence import feature_codes, gather
 from bot.evidence import rules_score
 from bot.report import Report
 from bot.scorer import Scorer, features
-from bot.wording import WordingModel, featurise, fold, idf_of, prepare, weigh
+from bot.wording import WordingModel, blank_placeholders, featurise, fold, idf_of, prepare, weigh
 from nlp import families
 from nlp.types import Findings
 from vigie import combination, corpus
@@ -77,7 +77,7 @@ def analyse(cases: list[Case], triage: Any) -> Prepared:
     """Run the rules over every case once."""
     findings, codes, floors, rules, eligible = [], [], [], [], []
     for case in cases:
-        report = Report(text=case.text, channel=case.channel, sender=case.sender)
+        report = Report(text=blank_placeholders(case.text), channel=case.channel, sender=case.sender)
         f = triage.analyser.analyse(report.full_text(), channel=case.channel, sender=case.sender)
         _, ev = gather(f, triage.analyser.index)
         strong = [e.weight for e in ev if e.strong]
