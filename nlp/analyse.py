@@ -11,7 +11,7 @@ import re
 import time
 from typing import Iterable
 
-from nlp import extract, judge
+from nlp import domains, extract, judge
 from nlp.cues import CueFinder
 from nlp.domains import has_public_suffix
 from nlp.institutions import recognise
@@ -70,6 +70,7 @@ class Analyser:
         self.cues = cues or CueFinder()
         self.budget_s = budget_s
         warm_up()  # the look-alike table loads now, not on the first message that needs it
+        domains.warm_up()  # and the suffix lists (180 ms for the private section), likewise
 
     def analyse(self, text: str, *, channel: str = "sms", sender: str | None = None,
                 extra_senders: Iterable[str] = (), lang: str | None = None,

@@ -208,6 +208,14 @@ def free_host(host: str) -> str:
     return ext.suffix if ext.is_private and ext.domain else ""
 
 
+def warm_up() -> None:
+    """Build the suffix lists' lookup tables and read the word lists now, not on the first message."""
+    split_host("www.example.com")
+    free_host("www.example.com")
+    abused_tlds()
+    host_keywords()
+
+
 @lru_cache(maxsize=1)
 def abused_tlds() -> frozenset[str]:
     """Top-level domains much used for phishing sites (nlp/data/abused_tlds.txt)."""
