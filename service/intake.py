@@ -21,12 +21,13 @@ from service.outbound import SendError, Sender
 from service.picture import Loader
 from store import answers, audit, cases, clock, conversation, outbox, reporters
 from store.crypto import DataKeys
+from store.db import immediate
 
 log = logging.getLogger("vigie.intake")
 AWAITING_SENDER = "awaiting_sender"
 AWAITING_FORGET = "awaiting_forget"  # an OUBLI waiting for the code sent back (channels whose sender is not proven)
 MAX_FORGET_TRIES = 5  # wrong codes before the code dies
-MAX_FORGET_CODES = 3  # codes (or the pending one again) sent to one reporter per FORGET_CODE_WINDOW
+MAX_FORGET_CODES = 3  # new codes made for one reporter per FORGET_CODE_WINDOW
 FORGET_CODE_WINDOW = timedelta(hours=24)
 FORGET_CODE_SENT = "forget_code_sent"  # the audit action that counts them
 Also = Callable[[Database], None]  # more work for the transaction that stores the answer
@@ -146,9 +147,13 @@ class Intake:
         back to that number or address, and erases when 'OUBLI <code>' comes back from it. A forged OUBLI
         would otherwise erase a patient's reports — and the blocklist entries only their reports carried.
 
-        A code dies after MAX_FORGET_TRIES wrong guesses, and at most MAX_FORGET_CODES codes go to one
-        reporter a day (a repeated OUBLI gets the pending code again, and counts): a forger cannot cycle
-        through codes until one is guessed, nor flood the patient's phone with them."""
+        A code dies after MAX_FORGET_TRIES wrong guesses, and at most MAX_FORGET_CODES new codes are made for one
+        reporter a day (a repeated OUBLI gets the pending code again): a forger cannot cycle through codes until
+        one is guessed. One write transaction, so that guesses arriving at once on two workers are all counted."""
+        with immediate(db):
+            return self._forget_step(db, msg, outcome, pseudonym)
+
+    def _forget_step(self, db: Database, msg: Inbound, outcome: Outcome, pseudonym: str) -> Outcome:
         pending = conversation.load(db, pseudonym)
         asked = pending.data if pending is not None and pending.state == AWAITING_FORGET else None
         code = forget_code(msg.report.text)
@@ -163,14 +168,18 @@ class Intake:
                 conversation.clear(db, pseudonym)
                 text = replies.t(outcome.lang, "conversation", "forget_code_void")
             return replace(outcome, messages=(text,), command="forget_asked")
-        actor = f"reporter:{pseudonym[:12]}"
-        if audit.count(db, actor, FORGET_CODE_SENT, since=clock.now() - FORGET_CODE_WINDOW) >= MAX_FORGET_CODES:
-            log.info("forget code refused (daily limit) reporter %s", pseudonym[:12])
-            text = replies.t(outcome.lang, "conversation", "forget_too_many")
-            return replace(outcome, messages=(text,), command="forget_asked")
-        sent = str(asked["code"]) if asked and asked.get("code") else f"{secrets.randbelow(10**6):06d}"
-        conversation.save(db, pseudonym, conversation.Pending(AWAITING_FORGET, {**(asked or {}), "code": sent}))
-        audit.record(db, actor, FORGET_CODE_SENT)
+        if asked and asked.get("code"):  # asked again: the same code, the same tries
+            sent = str(asked["code"])
+        else:
+            actor = f"reporter:{pseudonym[:12]}"
+            made = audit.count(db, actor, FORGET_CODE_SENT, since=clock.now() - FORGET_CODE_WINDOW)
+            if made >= MAX_FORGET_CODES:
+                log.info("forget code refused (daily limit) reporter %s", pseudonym[:12])
+                text = replies.t(outcome.lang, "conversation", "forget_too_many", days=self.settings.retention_days)
+                return replace(outcome, messages=(text,), command="forget_asked")
+            sent = f"{secrets.randbelow(10**6):06d}"
+            conversation.save(db, pseudonym, conversation.Pending(AWAITING_FORGET, {"code": sent}))
+            audit.record(db, actor, FORGET_CODE_SENT)
         text = replies.t(outcome.lang, "conversation", "forget_confirm", code=sent)
         return replace(outcome, messages=(text,), command="forget_asked")
 

@@ -83,3 +83,23 @@ def test_on_telegram_the_account_is_proven_and_oubli_erases_at_once(app, db):
     say(app, db, "telegram", "918273600", SCAM)
     assert "effacées" in say(app, db, "telegram", "918273600", "OUBLI").text
     assert cases.count(db) == 0
+
+
+def test_repeated_oublis_reuse_the_pending_code_and_use_up_no_new_ones(app, db):
+    """A forger sending bare OUBLIs cannot use up the patient's codes for the day: each one gets the code already
+    sent, and the patient's own OUBLI <code> still erases."""
+    say(app, db, "sms", "+33611220005", SCAM)
+    codes = {code_in(say(app, db, "sms", "+33611220005", "OUBLI").text) for _ in range(MAX_FORGET_CODES + 2)}
+    assert len(codes) == 1
+    say(app, db, "sms", "+33611220005", f"OUBLI {codes.pop()}")
+    assert cases.count(db) == 0
+
+
+def test_past_the_daily_limit_the_patient_is_told_the_messages_go_anyway(app, db):
+    say(app, db, "sms", "+33611220006", SCAM)
+    for _ in range(MAX_FORGET_CODES):
+        first = code_in(say(app, db, "sms", "+33611220006", "OUBLI").text)
+        for n in range(MAX_FORGET_TRIES):
+            say(app, db, "sms", "+33611220006", f"OUBLI {(int(first) + n + 1) % 10**6:06d}")
+    refused = say(app, db, "sms", "+33611220006", "OUBLI").text
+    assert "24 heures" in refused and "automatiquement" in refused and not re.search(r"\b\d{6}\b", refused)
