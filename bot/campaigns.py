@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from bot import replies
 from bot.report import Report
 from nlp import analyse
-from nlp.domains import split_host
+from nlp.domains import site_of
 from nlp.types import Findings
 
 # Two texts belong to one campaign when their normalised forms are this similar (rapidfuzz ratio, 0..1).
@@ -130,13 +130,14 @@ def shape_of(marks: Iterable[Mark]) -> str:
 
 
 def link_indicator(url: str, domain: str, status: str) -> tuple[str, str] | None:
-    """The indicator a non-official link contributes: its registrable domain (a shortener: the URL)."""
+    """The indicator a non-official link contributes: its registrable domain — on a platform that hands out
+    names to anyone (web.app, wixsite.com, github.io), the site's own name, never the platform's (a shortener:
+    the URL)."""
     if status in _NOT_AN_INDICATOR or not domain:
         return None
     if status == "shortener":
         return ("url", url.strip().lower())
-    parts = split_host(domain)
-    return ("domain", parts.registered if parts else domain.lower())
+    return ("domain", site_of(domain))
 
 
 def sender_indicator(value: str, status: str) -> tuple[str, str] | None:

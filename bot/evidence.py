@@ -7,6 +7,7 @@ indicator) is a registry fact that stays decisive; "legit" evidence is a sign of
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ LEGIT_FACTORS = {"sender_official": 0.75, "link_official": 0.5, "phone_official"
 UNOFFICIAL_CONTACT = frozenset({
     "blocklisted", "link_lookalike", "link_ip", "link_app_package", "link_shortener", "link_unofficial",
     "link_unknown", "link_not_brand", "link_free_host", "link_suspicious_name", "link_abused_tld",
-    "email_lookalike", "email_freemail", "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
+    "email_lookalike", "phone_premium", "phone_mobile_institution", "phone_foreign", "phone_not_official"})
 RISKY_REQUESTS = {"bank_request", "credential_request", "nir_request", "personal_data_request",
                    "payment_request", "otp_request"}
 ACTIONS = RISKY_REQUESTS | {"call_to_action", "link_cta", "app_switch"}
@@ -230,14 +231,30 @@ def _email_evidence(f: Findings) -> list[Evidence]:
     does not write from Gmail). Only the domain is named: the address may be the patient's own."""
     out: list[Evidence] = []
     for email in f.emails:
+        if _addressed_to(f.text, email.span[0]):
+            continue  # the recipient's address ("envoyé à …", "Dear …"): the patient's own, not one to write to
         p = {"domain": email.domain}
         if email.status == "blocklisted" and not any(e.code == "blocklisted" for e in out):
-            out.append(Evidence("blocklisted", 0.99, email.span, p, strong=True))
+            # The address itself may be the confirmed one (on a webmail whose domain is not): name it.
+            out.append(Evidence("blocklisted", 0.99, email.span, {"sender": email.address}, strong=True))
         elif email.status == "lookalike" and not any(e.code == "email_lookalike" for e in out):
             out.append(Evidence("email_lookalike", 0.85, email.span, p, strong=True))
         elif email.status == "freemail" and not any(e.code == "email_freemail" for e in out):
             out.append(Evidence("email_freemail", 0.40, email.span, p))
     return out
+
+
+# What puts an address right after it as the recipient's: "envoyé à", "sent to", "Destinataire :", or a greeting
+# or a "To:" line. Matched on the 40 characters before the address, anchored at their end.
+_SENT_TO = re.compile(r"(?:(?:envoy|adress|destin)[ée]e?s?\s+(?:à|a)|(?:sent|delivered|addressed)\s+to"
+                      r"|destinataire|recipient)\s*:?\s*$", re.I)
+_GREETING_OR_TO = re.compile(r"(?:^|\n)\s*(?:to|à|dear|hi|hello|bonjour|cher|chère)\s*[:,]?\s*$", re.I)
+
+
+def _addressed_to(text: str, start: int) -> bool:
+    """Is the address at `start` the one the message was sent to (so, likely the patient's own)?"""
+    before = text[max(0, start - 40):start]
+    return bool(_SENT_TO.search(before) or _GREETING_OR_TO.search(before))
 
 
 def _registered(address: str) -> str:

@@ -216,6 +216,17 @@ def warm_up() -> None:
     host_keywords()
 
 
+def site_of(host: str) -> str:
+    """The site a host belongs to, as far as one owner goes: its registrable domain ("evil.fr" for
+    "pay.evil.fr"), or the whole name under a platform's suffix ("evri-gb.web.app", not "web.app", whose
+    other sites belong to everyone else)."""
+    ext = _EXTRACT_PRIVATE(host.lower())
+    if ext.is_private and ext.domain:
+        return f"{ext.domain}.{ext.suffix}"
+    parts = split_host(host)
+    return parts.registered if parts else host.lower()
+
+
 @lru_cache(maxsize=1)
 def abused_tlds() -> frozenset[str]:
     """Top-level domains much used for phishing sites (nlp/data/abused_tlds.txt)."""

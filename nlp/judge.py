@@ -31,7 +31,7 @@ def judge_link(raw: RawLink, index: RegistryIndex) -> LinkFinding:
         owners = index.domain_owners(host)
         status = "official" if owners else "other"
         return LinkFinding(raw.url, host, host, status, raw.span, min(owners) if owners else None)
-    for value in (parts.host, parts.registered):
+    for value in dict.fromkeys((parts.host, domains.site_of(parts.host), parts.registered)):
         blocked = index.is_blocked("domain", value)
         if blocked:
             return LinkFinding(raw.url, parts.host, parts.registered, "blocklisted", raw.span,
@@ -131,12 +131,14 @@ def judge_email(address: str, domain: str, span: tuple[int, int], index: Registr
 
 def _email_status(address: str, index: RegistryIndex) -> tuple[str, str | None]:
     domain = address.rsplit("@", 1)[-1].lower()
-    if index.is_blocked("domain", domain) or index.is_blocked("sender", address):
+    parts = domains.split_host(domain)
+    registered = parts.registered if parts else domain
+    if index.is_blocked("domain", domain) or index.is_blocked("domain", registered) \
+            or index.is_blocked("sender", address):
         return "blocklisted", None
     owners = index.email_owners(address) or index.domain_owners(domain)
     if owners:
         return "official", min(owners)
-    parts = domains.split_host(domain)
     if parts is None:
         return "other", None
     if parts.registered in domains.freemail():
