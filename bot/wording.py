@@ -54,10 +54,15 @@ def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
 _WORDS, _CHARS = _vectorizers()
 
 
+# The variables of templates in braces only: "==x==" or "--x--" may also be a real message's decoration.
+_TEMPLATE_VARIABLE = re.compile(r"%\{[^}\n]{0,80}\}|#\{[^}\n]{0,120}\}|<%=?[^%\n]{0,160}%>|\{\{[^}\n]{0,120}\}\}"
+                                r"|\$\{[^}\n]{0,80}\}|\{\d{1,2}\}")
+
+
 def blank_placeholders(text: str) -> str:
-    """A template's text without its placeholders ("{{ data.email }}", "${shortLink}"): what training reads of
+    """A template's text without its variables ("{{ data.email }}", "${shortLink}"): what training reads of
     the public services' templates, so that a variable is taken for neither a word nor a link."""
-    return _PLACEHOLDER.sub(" ", text)
+    return _TEMPLATE_VARIABLE.sub(" ", text)
 
 
 def prepare(findings: Findings) -> str:
