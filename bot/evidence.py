@@ -258,10 +258,9 @@ def _addressed_to(text: str, start: int) -> bool:
 
 
 def _registered(address: str) -> str:
-    """The registrable domain of an e-mail address ("help.brand.fr" and "brand.fr" are one sender)."""
-    domain = address.rsplit("@", 1)[-1].strip(" >").lower()
-    parts = domains.split_host(domain)
-    return parts.registered if parts else domain
+    """The site of an e-mail address's domain ("help.brand.fr" and "brand.fr" are one sender; two names
+    under a platform's suffix are two)."""
+    return domains.site_of(address.rsplit("@", 1)[-1].strip(" >"))
 
 
 def _cue_evidence(f: Findings, found: list[Evidence]) -> list[Evidence]:
