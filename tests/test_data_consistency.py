@@ -40,11 +40,11 @@ def _flat_keys(doc: dict, prefix: str = "") -> set[str]:
 def _emitted_codes() -> set[str]:
     """Reason codes the decision can emit: literal Evidence names, the f-string families, cue labels."""
     codes: set[str] = set()
-    for module in ("bot/decide.py", "bot/evidence.py", "bot/triage.py"):
+    for module in ("bot/decide.py", "bot/evidence.py", "bot/contacts.py", "bot/triage.py"):
         source = (ROOT / module).read_text("utf-8")
         codes |= set(re.findall(r'Evidence\(\s*"([a-z0-9_]+)"', source))
-    decide = (ROOT / "bot" / "evidence.py").read_text("utf-8")
-    if 'f"sender_{s.status}_institution"' in decide:
+    contacts = (ROOT / "bot" / "contacts.py").read_text("utf-8")
+    if 'f"sender_{s.status}_institution"' in contacts:
         codes |= {"sender_mobile_institution", "sender_freemail_institution"}
     # A cue becomes a reason when it has a weight (family_address weighs 0: only combinations use it).
     codes |= {p["label"] for pats in PATTERNS.values() for p in pats
