@@ -29,10 +29,14 @@ FAMILY_FEATURES = 2 ** 15  # the family model folds the features into fewer buck
 MAX_CHARS = 4000  # the wording of a long e-mail is judged on its beginning
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
-# Placeholders of message templates (`%{date}`, `#{name}`, `<%= x %>`, `{{ x }}`, `{0}`, `==x==`):
-# real messages never hold them, so the model must not learn that they mean "genuine".
-_PLACEHOLDER = re.compile(r"%\{[^}\n]{0,80}\}|#\{[^}\n]{0,120}\}|<%=?[^%\n]{0,160}%>|\{\{[^}\n]{0,120}\}\}"
-                          r"|\$\{[^}\n]{0,80}\}|\{\d{1,2}\}|==[^=\n]{1,80}==|\[\[[^\]\n]{1,80}\]\]|--[^-\n]{1,40}--")
+# Placeholders of message templates (`%{date}`, `#{name}`, `<%= x %>`, `{{ x }}`, `${x}`, `{0}`, `==x==`):
+# real messages never hold them, so the model must not learn that they mean "genuine". Those in braces are
+# blanked before training reads a template at all (`blank_placeholders`); "==x==", "[[x]]" and "--x--" may
+# also be a real message's decoration around a link, so only the wording drops them.
+_VARIABLE = (r"%\{[^}\n]{0,80}\}|#\{[^}\n]{0,120}\}|<%=?[^%\n]{0,160}%>|\{\{[^}\n]{0,120}\}\}"
+             r"|\$\{[^}\n]{0,80}\}|\{\d{1,2}\}")
+_TEMPLATE_VARIABLE = re.compile(_VARIABLE)
+_PLACEHOLDER = re.compile(_VARIABLE + r"|==[^=\n]{1,80}==|\[\[[^\]\n]{1,80}\]\]|--[^-\n]{1,40}--")
 # The labels of an e-mail's header lines, as a forward or a quoting page writes them ("Subject:",
 # "Objet :", "De :") and as Vigie heads an e-mail's text ("Objet / Subject :"): how a message was
 # quoted, not how it is worded. Left in, the model learned "subject" as a scam word (30 of the
@@ -52,11 +56,6 @@ def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
 
 
 _WORDS, _CHARS = _vectorizers()
-
-
-# The variables of templates in braces only: "==x==" or "--x--" may also be a real message's decoration.
-_TEMPLATE_VARIABLE = re.compile(r"%\{[^}\n]{0,80}\}|#\{[^}\n]{0,120}\}|<%=?[^%\n]{0,160}%>|\{\{[^}\n]{0,120}\}\}"
-                                r"|\$\{[^}\n]{0,80}\}|\{\d{1,2}\}")
 
 
 def blank_placeholders(text: str) -> str:

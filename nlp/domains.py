@@ -112,12 +112,17 @@ def near(word: str, brand: str) -> bool:
     return Levenshtein.distance(word, brand, score_cutoff=limit) <= limit
 
 
+def _word_list(name: str) -> frozenset[str]:
+    """The lines of nlp/data/<name>, lower-cased, without blanks and comment lines."""
+    raw = resources.files("nlp").joinpath("data", name).read_text("utf-8")
+    return frozenset(line.strip().lower() for line in raw.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
 @lru_cache(maxsize=1)
 def shorteners() -> frozenset[str]:
     """Registrable domains of public URL shorteners (nlp/data/shorteners.txt)."""
-    raw = resources.files("nlp").joinpath("data", "shorteners.txt").read_text("utf-8")
-    return frozenset(line.strip().lower() for line in raw.splitlines()
-                     if line.strip() and not line.startswith("#"))
+    return _word_list("shorteners.txt")
 
 
 @lru_cache(maxsize=1)
@@ -162,9 +167,7 @@ def looks_random(label: str) -> bool:
 @lru_cache(maxsize=1)
 def freemail() -> frozenset[str]:
     """Registrable domains of free webmail providers (nlp/data/freemail.txt)."""
-    raw = resources.files("nlp").joinpath("data", "freemail.txt").read_text("utf-8")
-    return frozenset(line.strip().lower() for line in raw.splitlines()
-                     if line.strip() and not line.startswith("#"))
+    return _word_list("freemail.txt")
 
 
 @lru_cache(maxsize=1)
@@ -237,12 +240,6 @@ def abused_tlds() -> frozenset[str]:
 def host_keywords() -> tuple[str, ...]:
     """Account, security and payment words phishing sites put in their names (nlp/data/host_keywords.txt)."""
     return tuple(sorted(_word_list("host_keywords.txt")))
-
-
-def _word_list(name: str) -> frozenset[str]:
-    raw = resources.files("nlp").joinpath("data", name).read_text("utf-8")
-    return frozenset(line.strip().lower() for line in raw.splitlines()
-                     if line.strip() and not line.startswith("#"))
 
 
 LONG_KEYWORD = 5  # a host keyword this long counts inside a longer word; a shorter one only whole
