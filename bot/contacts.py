@@ -113,6 +113,8 @@ def sender_evidence(f: Findings, inst: Institution | None, authenticated: bool =
         out.append(Evidence("sender_premium", 0.60, None, p))
     elif s.status == "display_mismatch":
         out.append(Evidence("sender_display_mismatch", 0.60, None, {**p, "name": s.detail}))
+    elif s.status == "disguised_name":  # a fact anyone can check by copying the name: at least suspicious
+        out.append(Evidence("sender_disguised", 0.60, None, {**p, "name": s.detail}, strong=True))
     elif s.status == "random_domain":
         out.append(Evidence("sender_random_domain", 0.40, None, p))
     elif s.kind == "email" and s.status == "other" and inst and inst.values("email", "email_domain"):

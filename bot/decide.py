@@ -135,7 +135,7 @@ def _unvouched(f: Findings, ev: list[Evidence]) -> bool:
 # for a hospital, a display name that is not its address, a reply-to elsewhere): whatever else the
 # message holds, it is never answered "legitimate".
 SENDER_RED_FLAGS = frozenset({"sender_mobile_institution", "sender_freemail_institution", "sender_premium",
-                              "sender_display_mismatch", "sender_random_domain", "sender_not_official",
+                              "sender_display_mismatch", "sender_disguised", "sender_random_domain", "sender_not_official",
                               "reply_to_mismatch"})
 
 

@@ -19,6 +19,7 @@ class Report:
     lang: str | None = None  # the patient's language when known
     auth_failed: bool = False  # the forwarded e-mail failed SPF/DKIM/DMARC
     auth_passed: bool = False  # DKIM or DMARC passed for the From domain: the sender is vouched for
+    risky_attachments: tuple[str, ...] = ()  # extensions of attachments that run code or reconfigure a device
 
     def full_text(self) -> str:
         """Subject and body as one text, as the analyser sees it."""

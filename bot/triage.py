@@ -52,6 +52,9 @@ class Triage:
             extra_senders=report.extra_senders, hidden_links=report.hidden_links)
         # A failed SPF/DKIM/DMARC check is strong: it is what a spoofed official sender looks like.
         envelope = (Evidence("auth_failed", 0.5, strong=True),) if report.auth_failed else ()
+        if report.risky_attachments:  # a program or a device profile sent to a patient: never opened on trust
+            envelope += (Evidence("attachment_risky", 0.6, None, {"types": ", ".join(report.risky_attachments)},
+                                  strong=True),)
         wording = self.wording.score(findings) if self.wording is not None else None
         decision = decide(findings, self.analyser.index, envelope, wording=wording, scorer=self.scorer,
                           authenticated=report.auth_passed and not report.auth_failed)

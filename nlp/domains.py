@@ -165,6 +165,12 @@ def looks_random(label: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def risky_attachments() -> frozenset[str]:
+    """File name extensions that run code or reconfigure a device (nlp/data/risky_attachments.txt)."""
+    return _word_list("risky_attachments.txt")
+
+
+@lru_cache(maxsize=1)
 def freemail() -> frozenset[str]:
     """Registrable domains of free webmail providers (nlp/data/freemail.txt)."""
     return _word_list("freemail.txt")

@@ -8,6 +8,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType as T
 
 from nlp import domains
+from nlp.disguise import disguised_words
 from nlp.extract import RawLink, RawPhone
 from nlp.normalise import normalise
 from nlp.registry_index import RegistryIndex, normalise_phone
@@ -159,11 +160,15 @@ def judge_sender(sender: str, index: RegistryIndex, home: str = "FR") -> SenderF
     name, address = parseaddr(sender)
     # A display name or sender ID is read as the message is: invisible marks and look-alike letters
     # ("Mi\U000e0139crosoft", Cyrillic "АMELI") must not hide the brand it shows.
-    name = normalise(name)[0]
+    raw_name = name
+    name, bounds = normalise(name)
     if "@" in address:
         status, inst = _email_status(address, index)
         if status in ("other", "freemail"):
-            status = _display_status(name, address) or status
+            # Invisible marks between a name's letters, or letters of another script that pass for Latin, are
+            # there to slip past filters: no genuine sender writes its own name that way.
+            disguised = raw_name != name and disguised_words(name, bounds, raw_name, limit=1)
+            status = ("disguised_name" if disguised else "") or _display_status(name, address) or status
         return SenderFinding(address.lower(), "email", status, inst, detail=name[:120])
     digits = re.sub(r"[\s.()-]", "", sender)
     if re.fullmatch(r"\+?\d{3,15}", digits):

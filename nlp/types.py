@@ -137,7 +137,7 @@ class InstitutionMatch:
 class SenderFinding:
     value: str
     kind: str  # alpha | short_code | phone | email
-    status: str  # official | mismatch | mobile | freemail | lookalike | blocklisted | unknown
+    status: str  # official | mobile | freemail | lookalike | blocklisted | display_mismatch | disguised_name | …
     institution_id: str | None = None
     detail: str = ""
 

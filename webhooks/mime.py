@@ -13,6 +13,7 @@ from typing import Iterator
 from bot.report import Report
 from service import clean
 from service.picture import MAX_PICTURES
+from webhooks.attachments import risky_types
 from webhooks.html_text import HtmlText
 from webhooks.mail_rules import command_above_quote
 
@@ -56,7 +57,9 @@ _FORWARD_MARKERS = re.compile(
 )
 _INLINE_HEADER = re.compile(r"^[ >]*(From|De|Subject|Objet|Reply-To|R[ée]pondre [àa]|Date|To|[ÀA]|Cc)\s*:\s*(.*)$", re.I)
 _DMARC_PASS = re.compile(r"\bdmarc=pass\b[^;]{0,200}?\bheader\.from=([A-Za-z0-9.-]{1,253})", re.I)
-_AUTH_FAIL = re.compile(r"\b(?:spf|dkim|dmarc)=(?:fail|softfail|permerror)\b", re.I)
+# compauth is Microsoft 365's composite verdict: "fail" is its "this sender is spoofed"
+# (https://knowledge.validity.com/hc/en-us/articles/360040988772, checked 2026-12-03).
+_AUTH_FAIL = re.compile(r"\b(?:spf|dkim|dmarc|compauth)=(?:fail|softfail|permerror)\b", re.I)
 
 
 class EmailParseError(ValueError):
@@ -111,6 +114,7 @@ def parse_eml(data: bytes) -> ParsedEmail:
         extra_senders=tuple(extra), subject=subject or None, hidden_links=tuple(hidden[:20]),
         auth_failed=bool(_AUTH_FAIL.search(auth)),
         auth_passed=inner is not None and not _AUTH_FAIL.search(auth) and _dmarc_passed(receiver, sender),
+        risky_attachments=() if flat else risky_types(msg, parts, PARSE_ERRORS),
     )
     message_id = clean.message_id(_header(msg, "Message-ID")) or clean.message_id(_header(outer, "Message-ID"))
     found = () if flat or len(text.split()) >= PICTURE_WHEN_WORDS_UNDER else images(msg, outer)

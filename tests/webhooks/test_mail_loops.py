@@ -161,3 +161,58 @@ def test_a_bounce_address_is_not_where_replies_go_and_a_sub_domain_is_the_same_s
     assert "reply_to_mismatch" not in codes("Return-Path: <bounces+81723@em.mailer-service.example>\r\n")
     assert "reply_to_mismatch" not in codes("Reply-To: <secretariat@rdv.example-clinique.fr>\r\n")
     assert "reply_to_mismatch" in codes("Reply-To: <cabinet.rdv@gmail.com>\r\n")
+
+
+def _attached(inner: str) -> bytes:
+    return ("From: patient@example.org\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nregardez\r\n"
+            "--B\r\nContent-Type: message/rfc822\r\n\r\n" + inner + "--B--\r\n").encode()
+
+
+def test_microsofts_composite_authentication_failure_counts_as_a_failed_check():
+    """compauth=fail is how Microsoft 365 marks a sender it judged spoofed, even when SPF, DKIM and DMARC say 'none'."""
+    from webhooks.mime import parse_eml
+
+    def report(auth: str):
+        return parse_eml(_attached(f"Authentication-Results: spf=none; dkim=none; dmarc=none; {auth}\r\n"
+                                   "From: Remboursement <info@example-boutique.fr>\r\nSubject: Prime\r\n\r\n"
+                                   "Vous avez ete selectionne pour une prime.\r\n")).report
+
+    assert report("compauth=fail reason=001").auth_failed
+    assert not report("compauth=pass reason=100").auth_failed
+    assert not report("compauth=softpass reason=201").auth_failed
+
+
+def test_an_attachment_that_installs_a_program_or_a_device_profile_is_named_and_weighs(triage):
+    from webhooks.mime import parse_eml
+
+    def forward(filename: str) -> bytes:
+        inner = ("From: Support <support@example-helpdesk.net>\r\nSubject: Activite inhabituelle\r\n"
+                 "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=C\r\n\r\n"
+                 "--C\r\nContent-Type: text/plain\r\n\r\nOuvrez le fichier joint pour securiser votre compte.\r\n"
+                 f"--C\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+                 f"filename=\"{filename}\"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--C--\r\n")
+        return _attached(inner)
+
+    profile = parse_eml(forward("email-support.mobileconfig")).report
+    assert profile.risky_attachments == (".mobileconfig",)
+    assert parse_eml(forward("Convocation_IRM.PDF")).report.risky_attachments == ()
+    assert parse_eml(forward("Facture.pdf.exe")).report.risky_attachments == (".exe",)
+    verdict = triage.check(profile)
+    assert verdict.verdict in ("scam", "suspicious")
+    reason = next(r for r in verdict.reasons if r.code == "attachment_risky")
+    assert ".mobileconfig" in reason.message
+
+
+def test_a_sender_name_hiding_invisible_marks_between_its_letters_is_a_disguise(triage):
+    from bot.report import Report
+
+    hidden = "Mi\U000e0139cro\u200bsoft Se\U000e0139rvice <mail.apps@example-datamart.net>"
+    verdict = triage.check(Report("Unusual sign-in activity on your account. Review it today.", "email",
+                                  sender=hidden))
+    assert "sender_disguised" in {r.code for r in verdict.reasons}
+    assert verdict.verdict in ("scam", "suspicious")
+    # An emoji's own colour mark in a display name, or a plain name, is not a disguise.
+    for plain in ("\u2764\ufe0f Boutique Lina <news@example-boutique.fr>", "Cabinet Durand <rdv@example-cabinet.fr>"):
+        codes = {r.code for r in triage.check(Report("Votre commande est en route.", "email", sender=plain)).reasons}
+        assert "sender_disguised" not in codes
