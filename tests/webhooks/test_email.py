@@ -195,3 +195,18 @@ def test_the_patients_own_address_is_never_the_sender_of_what_they_pasted(client
     assert client.post("/webhooks/email", data=mailgun_form(raw)).status_code == 200
     stored = db.execute("SELECT sender, verdict_json FROM cases").fetchone()
     assert stored[0] in (None, "") and "claire.patiente" not in (stored[1] or "").lower()
+
+
+def test_an_email_with_a_screenshot_attached_is_accepted_as_mailgun_posts_it(client, db, recorder):
+    """With attachments, Mailgun posts multipart/form-data and the raw MIME is one form field of several MB:
+    Flask's default 500 KB cap on a form field refused it with 413, and Mailgun dropped it after its retries."""
+    import base64
+    import os
+    picture = base64.encodebytes(os.urandom(1_500_000)).decode()
+    eml = forwarded_eml().replace(b"--XX--", ("--XX\r\nContent-Type: image/png\r\nContent-Disposition: attachment; "
+                                              "filename=\"capture.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                                              + picture + "\r\n--XX--").encode())
+    assert len(eml) > 2_000_000
+    answer = client.post("/webhooks/email/mime", data=mailgun_form(eml), content_type="multipart/form-data")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert cases.count(db) == 1 and len(recorder.sent) == 1
