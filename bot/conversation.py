@@ -26,7 +26,10 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
 _TEXT_OF = {"stop": "stopped", "forget": "forgotten"}  # commands answered by what was done
 ASK_SENDER_VERDICTS = ("unknown", "suspicious")
 log = logging.getLogger("vigie.conversation")
-_URLISH = re.compile(r"https?://|www\.|\.[a-z]{2,4}/", re.I)
+# A link, or a bare site name outside an e-mail address ("payez sur antai-paiement.com"): a message, not a sender.
+_URLISH = re.compile(r"https?://|www\.|\.[a-z]{2,4}/|(?<![@\w.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,24}\b",
+                     re.I)
+_BARE_SENDER = re.compile(r"\+?[\d ().-]{3,24}|[^\s@]{1,64}@[^\s@]{1,255}")  # "06 12 34 56 78", "x@ameli.fr"
 _WITH_CODE = re.compile(r"\s*(\S{1,30}?)[\s:]+(\d{6})\s*[.!]?\s*")  # "OUBLI 123456"
 
 
@@ -114,6 +117,13 @@ def respond(report: Report, ctx: Context, triage: Checks, *, media: bool = False
         notice = _notice(ctx, lang) if name == "start" else ()
         return Outcome("command", (text,) + notice, lang, command=name)
     if ctx.awaiting_sender and looks_like_sender(report.text):
+        # A short text may be a new message as well as the sender's name ("Amende : rappelez le 09 …"): one that
+        # reads as a scam or suspicious on its own is answered as the new report it is, never swallowed as a name.
+        if _BARE_SENDER.fullmatch(report.text.strip()):  # a number or an address alone: the sender, judged as such
+            return _refine(report, ctx, triage)
+        alone = _check(replace(report, lang=report.lang or ctx.lang), ctx, triage)
+        if alone.kind == "error" or (alone.verdict is not None and alone.verdict.verdict in ("scam", "suspicious")):
+            return alone
         return _refine(report, ctx, triage)
     if not has_visible(report.text) and not report.hidden_links:
         lang = _lang(ctx.lang)

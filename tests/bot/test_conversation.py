@@ -64,6 +64,23 @@ def test_a_long_message_while_waiting_is_a_new_report_not_an_answer(triage):
     assert not looks_like_sender("https://ameli.fr")
 
 
+@pytest.mark.parametrize("text", ["Votre amende: payez sur antai-paiement.com", "Colis bloqué, payez 1,99 € sur colis-fr.info"])
+def test_a_short_scam_while_waiting_is_checked_as_a_new_report_not_taken_for_a_sender(triage, text):
+    """Any short text used to be taken for the answer to "who sent it?": a scam sent next was never judged."""
+    ctx = Context(awaiting_sender="Info importante concernant votre dossier.")
+    outcome = respond(Report(text, channel="sms"), ctx, triage)
+    assert not outcome.refines and outcome.kind == "report"
+    assert outcome.verdict.verdict in ("scam", "suspicious")
+    assert not looks_like_sender(text)
+
+
+@pytest.mark.parametrize("answer", ["AMELI", "noreply@ameli.fr", "Assurance Maladie", "un numéro inconnu"])
+def test_a_sender_name_or_address_is_still_an_answer(triage, answer):
+    assert looks_like_sender(answer)
+    ctx = Context(awaiting_sender="Votre colis est en attente, payez 1,99 EUR sur https://colis-suivi-fr.info")
+    assert respond(Report(answer, channel="sms"), ctx, triage).refines
+
+
 class ExplodingOnText:
     """A triage whose analysis raises with the message text in the exception (as a library might)."""
 
