@@ -24,8 +24,8 @@ TARGET_HOURS = 4.0
 DECISIONS = ("scam", "suspicious", "legitimate")
 CONTACT_KINDS = ("phone", "domain", "email", "sms_sender", "short_code")
 MAX_NOTE = 500
-# A shortened link is offered for the blocklist once this many different people forwarded it (see
-# _one_recipient_link).
+# A shortened link, a phone number or an e-mail address is offered for the blocklist once this many different
+# people forwarded it (see _one_reporter_only).
 MIN_REPORTERS_FOR_LINK = 2
 
 
@@ -154,20 +154,22 @@ def _picture_twin(db: Database, case_id: int, m: store.Member) -> int | None:
 
 def blockable(db: Database, campaign_id: int, keys: DataKeys | None) -> list[tuple[str, str]]:
     """The indicators a decision on this campaign may confirm: none official, none a reporter's own address, no
-    shortened link that only one reporter forwarded."""
+    shortened link, number or address that only one reporter forwarded."""
     return [(kind, value) for kind, value in store.indicators_of(db, campaign_id)
             if not official.is_official(db, kind, value) and not _personal(db, keys, kind, value)
-            and not _one_recipient_link(db, kind, value)]
+            and not _one_reporter_only(db, kind, value)]
 
 
-def _one_recipient_link(db: Database, kind: str, value: str) -> bool:
-    """A shortened link (kept whole, code and query) that one reporter alone forwarded: campaigns send each
-    recipient a link of their own to see who clicks, so it may point at that patient. It becomes blockable once
-    two different people have forwarded it; a link shared by a campaign soon is."""
-    if kind != "url":
+def _one_reporter_only(db: Database, kind: str, value: str) -> bool:
+    """A shortened link (kept whole, code and query), a phone number or an e-mail address that one reporter alone
+    forwarded. Campaigns send each recipient a link of their own to see who clicks, so it may point at that
+    patient; a number or an address may be the patient's own, written in an e-mail's signature or a pasted note,
+    which `_personal` cannot recognise when they wrote from another channel. Each becomes blockable once two
+    different people have forwarded it, as a campaign's link, number or address soon is."""
+    if kind != "url" and kind != "phone" and "@" not in value:
         return False
     seen = db.execute("SELECT count(DISTINCT c.reporter) FROM case_indicators i JOIN cases c ON c.id = i.case_id"
-                      " WHERE i.kind = 'url' AND i.value = ?", [value]).fetchone()[0]
+                      " WHERE i.kind = ? AND i.value = ?", [kind, value]).fetchone()[0]
     return seen < MIN_REPORTERS_FOR_LINK
 
 

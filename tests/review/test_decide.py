@@ -299,3 +299,25 @@ def test_a_shortened_link_only_one_patient_forwarded_is_never_blocklisted_until_
     assert short in desk.blockable(db, campaign, keys_of(app))
     desk.decide(db, campaign, "scam", "faux remboursement, deux patients", REVIEWER, keys=keys_of(app))
     assert short in blocklist(db)
+
+
+SIGNED_LURE = ("Assurance Maladie : votre remboursement de 48,20 EUR est en attente. Confirmez vos coordonnées "
+               "bancaires sur https://remboursement-ameli-dossier.com avant le 15/01.\n\nMarie Dupont\n06 12 34 56 78")
+
+
+def test_a_number_only_one_patient_forwarded_is_never_blocklisted_until_a_second_one_does(app, db, file_report):
+    """A patient who forwards by e-mail may leave their own number in a signature: it was offered for the
+    blocklist, checked by default, and left in the exports for CERT Santé and 33 700 (found by an audit)."""
+    first = file_report(SIGNED_LURE, address="marie.dupont@example.fr", channel="email")
+    campaign = campaign_of(db, first)
+    own = ("phone", "+33612345678")
+    assert own in campaign_indicators(db, campaign)
+    assert own not in desk.blockable(db, campaign, keys_of(app))
+    assert ("domain", "remboursement-ameli-dossier.com") in desk.blockable(db, campaign, keys_of(app))
+    desk.decide(db, campaign, "scam", "faux remboursement", REVIEWER, keys=keys_of(app))
+    assert own not in blocklist(db)
+    assert ("domain", "remboursement-ameli-dossier.com") in blocklist(db)
+
+    second = file_report(SIGNED_LURE, address="+33633334444")  # a campaign's number: others forward it too
+    campaign = campaign_of(db, second)
+    assert own in desk.blockable(db, campaign, keys_of(app))
