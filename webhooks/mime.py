@@ -13,6 +13,7 @@ from typing import Iterator
 from bot.report import Report
 from service import clean
 from service.picture import MAX_PICTURES
+from webhooks import mail_auth
 from webhooks.attachments import risky_types
 from webhooks.html_text import HtmlText
 from webhooks.mail_rules import command_above_quote
@@ -56,10 +57,6 @@ _FORWARD_MARKERS = re.compile(
     re.I | re.M,
 )
 _INLINE_HEADER = re.compile(r"^[ >]*(From|De|Subject|Objet|Reply-To|R[ée]pondre [àa]|Date|To|[ÀA]|Cc)\s*:\s*(.*)$", re.I)
-_DMARC_PASS = re.compile(r"\bdmarc=pass\b[^;]{0,200}?\bheader\.from=([A-Za-z0-9.-]{1,253})", re.I)
-# compauth is Microsoft 365's composite verdict: "fail" is its "this sender is spoofed"
-# (https://knowledge.validity.com/hc/en-us/articles/360040988772, checked 2026-12-03).
-_AUTH_FAIL = re.compile(r"\b(?:spf|dkim|dmarc|compauth)=(?:fail|softfail|permerror)\b", re.I)
 
 
 class EmailParseError(ValueError):
@@ -105,15 +102,13 @@ def parse_eml(data: bytes) -> ParsedEmail:
         if fwd_from:
             sender, subject = fwd_from, fwd_subject or subject
             extra = [fwd_reply_to] if fwd_reply_to else []
-    auth = _header(msg, "Authentication-Results", every=True)
-    # Only the topmost Authentication-Results can vouch: the receiving server prepends its own above
-    # whatever the sender wrote, so a "dmarc=pass" further down may be the scammer's. Any "fail" counts.
-    receiver = _header(msg, "Authentication-Results")
+    auth = _header(msg, "Authentication-Results", every=True)  # any failure counts; a pass only on arrival
     report = Report(
         text=text[:MAX_BODY_CHARS] or subject or "", channel="email", sender=sender or None,
         extra_senders=tuple(extra), subject=subject or None, hidden_links=tuple(hidden[:20]),
-        auth_failed=bool(_AUTH_FAIL.search(auth)),
-        auth_passed=inner is not None and not _AUTH_FAIL.search(auth) and _dmarc_passed(receiver, sender),
+        auth_failed=mail_auth.failed(auth),
+        auth_passed=inner is not None and not mail_auth.failed(auth)
+        and mail_auth.dmarc_passed(mail_auth.arrival_result(msg), sender),
         risky_attachments=() if flat else risky_types(msg, parts, PARSE_ERRORS),
     )
     message_id = clean.message_id(_header(msg, "Message-ID")) or clean.message_id(_header(outer, "Message-ID"))
@@ -138,16 +133,6 @@ def images(*messages: Message, limit: int = MAX_IMAGES) -> tuple[bytes, ...]:
         if found:
             return tuple(found)
     return ()
-
-
-def _dmarc_passed(auth: str, sender: str | None) -> bool:
-    """The attached original's own Authentication-Results say DMARC passed for its From domain.
-
-    Only an attached original carries the receiving server's verdict on it; an inline forward's
-    headers speak of the patient's own e-mail, so they never vouch for the forwarded sender.
-    """
-    domain = (sender or "").rsplit("@", 1)[-1].strip(" >").lower()
-    return bool(domain) and any(m.group(1).lower() == domain for m in _DMARC_PASS.finditer(auth))
 
 
 def _parse(data: bytes) -> tuple[Message, bool]:

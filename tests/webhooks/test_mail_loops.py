@@ -141,6 +141,14 @@ def test_an_attached_original_vouches_for_its_sender_only_when_dmarc_passed_for_
     forged = ("spf=none smtp.mailfrom=info.ameli.fr\r\n"
               "Authentication-Results: mx.google.com; dmarc=pass header.from=info.ameli.fr")
     assert not parse_eml(forward(forged)).report.auth_passed
+    # A pass under a Received line may be the sender's own: when the patient's provider adds no result of its
+    # own, the sender's forged one was the topmost (found by an audit).
+    inner = ("Received: from relay.example.net by mx.example.org; Mon, 1 Dec 2026 10:00:00 +0000\r\n"
+             "Authentication-Results: mx.google.com; dkim=pass; dmarc=pass header.from=info.ameli.fr\r\n"
+             "From: Assurance Maladie <assurance-maladie@info.ameli.fr>\r\nSubject: Paiement\r\n\r\n"
+             "Votre caisse a effectue un paiement vous concernant.\r\n")
+    assert not parse_eml(_attached(inner)).report.auth_passed
+    assert parse_eml(_attached(inner.split("\r\n", 1)[1])).report.auth_passed  # the same result, added on arrival
 
 
 def test_a_bounce_address_is_not_where_replies_go_and_a_sub_domain_is_the_same_sender(triage):
