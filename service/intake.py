@@ -24,6 +24,7 @@ from store.crypto import DataKeys
 from store.db import immediate
 
 log = logging.getLogger("vigie.intake")
+MAX_SALVAGED = 10_000  # characters of a message kept after a failure (the channels' own cap)
 AWAITING_SENDER = "awaiting_sender"
 AWAITING_FORGET = "awaiting_forget"  # an OUBLI waiting for the code sent back (channels whose sender is not proven)
 MAX_FORGET_TRIES = 5  # wrong codes before the code dies
@@ -65,6 +66,22 @@ class Intake:
     def __init__(self, settings: Settings, triage: Checks, keys: DataKeys,
                  senders: Mapping[str, Sender]) -> None:
         self.settings, self.triage, self.keys, self.senders = settings, triage, keys, dict(senders)
+
+    def salvage(self, db: Database, channel: str, provider_id: str, address: str | None, text: str,
+                lang_hint: str | None, note: str) -> str:
+        """After an unplanned failure outside the analysis: keep what the patient sent as an error case for staff
+        (as far as the database allows) and return the answer telling them a person will look at it."""
+        reply = self.triage.error_reply(_lang(lang_hint) or "fr")
+        try:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            reporter = self.keys.pseudonym(channel, address) if address else None
+            cases.record(db, channel, provider_id, reply, cases.NewCase(
+                text=text[:MAX_SALVAGED], status="error", reporter=reporter, subject=note[:200], reply=reply))
+        except Exception as exc:  # noqa: BLE001 - the patient is answered even when nothing could be kept
+            log.error("%s message %s could not be kept after a failure (%s)", channel, provider_id[:40],
+                      type(exc).__name__)
+        return reply
 
     def receive(self, db: Database, msg: Inbound, also: Also | None = None) -> Answer:
         """Answer one inbound message (a redelivery gets the stored answer, nothing new is stored).

@@ -15,7 +15,6 @@ from bot.report import Report
 from config.settings import Settings
 from service import picture
 from service.intake import Answer, Inbound, Intake
-from store import cases
 from web.errors import Forged, IntakeError, Malformed
 from web.http import SMALL_BODY, json_object, limit_body, same_secret
 from web.resources import get_db, get_intake
@@ -54,8 +53,15 @@ def answer_update(intake: Intake, db: Database, data: dict[str, Any]) -> dict[st
         if db.conn.in_transaction:
             db.conn.rollback()
         note = f"telegram update {data.get('update_id')} could not be handled ({type(exc).__name__})"
-        cases.record(db, "telegram", str(data.get("update_id")), "",
-                     cases.NewCase(text="", status="error", subject=note))
+        message = data.get("message") if isinstance(data.get("message"), dict) else {}
+        chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+        chat_id = chat.get("id") if isinstance(chat.get("id"), int) and not isinstance(chat.get("id"), bool) else None
+        text = message.get("text") or message.get("caption") or ""
+        user = message.get("from") if isinstance(message.get("from"), dict) else {}
+        reply = intake.salvage(db, "telegram", str(data.get("update_id")), str(chat_id) if chat_id else None,
+                               text if isinstance(text, str) else "", str(user.get("language_code") or ""), note)
+        if chat_id is not None:  # a message: its sender is told a person will look at it
+            return {"method": "sendMessage", "chat_id": chat_id, "text": reply}
         return polite(data)
 
 

@@ -9,7 +9,7 @@ from bot.report import Report
 from config.settings import Settings
 from service import picture
 from service.intake import Inbound
-from web.errors import Forged, Malformed
+from web.errors import Forged, IntakeError, Malformed
 from web.http import SMALL_BODY, limit_body
 from web.resources import get_db, get_intake
 from webhooks import media
@@ -26,9 +26,16 @@ def inbound() -> Response:
     intake = get_intake()
     _verify(intake.settings.twilio_auth_token, intake.settings.public_url)
     msg = parse(request.form, intake.settings)
-    answer = intake.receive(get_db(), msg)
+    try:
+        messages = intake.receive(get_db(), msg).messages
+    except IntakeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Twilio does not redeliver: answer, and keep what can be kept
+        current_app.logger.error("twilio message could not be handled (%s); kept as an error case", type(exc).__name__)
+        note = f"{msg.channel} message could not be handled ({type(exc).__name__})"
+        messages = (intake.salvage(get_db(), msg.channel, msg.provider_id, msg.address, msg.report.text, None, note),)
     twiml = MessagingResponse()
-    for text in answer.messages:
+    for text in messages:
         twiml.message(text)
     return Response(str(twiml), mimetype="text/xml")
 

@@ -91,6 +91,12 @@ def test_an_update_that_fails_unexpectedly_becomes_an_error_case(poll, fake_api,
     db = connect(app.config["VIGIE_DB"])
     assert db.execute("SELECT status, subject FROM cases").fetchone() == (
         "error", "telegram update 9 could not be handled (RuntimeError)")
+    # What the patient sent is kept for staff, tied to them, and they are told a person will look (an audit found
+    # the text dropped and the patient left without an answer).
+    text, reporter, reply = db.execute("SELECT text, reporter, reply FROM cases").fetchone()
+    assert text == SCAM_SMS and reporter == app.extensions["vigie.intake"].keys.pseudonym("telegram", "606")
+    sent = fake_api.sent()
+    assert len(sent) == 1 and sent[0]["chat_id"] in (606, "606") and sent[0]["text"] == reply
 
 
 def test_a_restart_does_not_answer_an_update_again(poll, fake_api, make_app):

@@ -96,6 +96,22 @@ def test_failed_analysis_is_stored_as_error_and_answered(make_app, triage):
     assert row == ("error", SCAM_SMS)
 
 
+def test_a_failure_outside_the_analysis_still_answers_the_patient_and_keeps_the_message(app, triage, monkeypatch):
+    """Twilio does not redeliver a message answered 500: it was lost and the patient got nothing (an audit)."""
+    intake = app.extensions["vigie.intake"]
+
+    def broken(db, msg, also=None):
+        raise RuntimeError("the reporter table is in an unexpected state")
+
+    monkeypatch.setattr(intake, "receive", broken)
+    resp = twilio_post(app.test_client(), twilio_form(SCAM_SMS, sender="+33644445555"))
+    assert resp.status_code == 200
+    assert messages(resp) == [triage.error_reply("fr")]
+    from store.db import connect
+    row = connect(app.config["VIGIE_DB"]).execute("SELECT status, text, reporter FROM cases").fetchone()
+    assert row == ("error", SCAM_SMS, intake.keys.pseudonym("sms", "+33644445555"))
+
+
 def test_unknown_forwarded_sms_asks_who_sent_it_and_refines_with_the_answer(client, db):
     patient = "+33633333333"
     first = messages(twilio_post(client, twilio_form(VAGUE_SMS, sender=patient)))
