@@ -28,6 +28,9 @@ GENUINE_WORDING = -0.25  # the wording's pull (log-odds) towards "genuine" that 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # Strong evidence this sure (a lookalike domain, a broken policy, a confirmed indicator) is a scam.
 STRONG_SCAM = 0.85
+# What anyone can forge (an SMS sender ID, an unauthenticated From line) never becomes a sign of legitimacy,
+# whatever weight a retrained model gives it.
+FORGEABLE = frozenset({"sender_unverified"})
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,8 @@ def _with_learned_weights(ev: list[Evidence], scorer: Scorer, wording: Wording |
                                    local=wording.local if wording else None)
     wording_weight = contrib.get(WORDING, 0.0) + contrib.get(WORDING + ":fr", 0.0) + contrib.get(LOCAL, 0.0)
     out = [e if e.strong else replace(e, weight=round(abs(contrib.get(e.code, 0.0)), 4),
-                                      legit=e.legit or contrib.get(e.code, 0.0) < -0.05) for e in ev]
+                                      legit=e.legit or (contrib.get(e.code, 0.0) < -0.05 and e.code not in FORGEABLE))
+           for e in ev]
     if wording is not None and wording.words and wording_weight > 0.5:
         out.append(Evidence("wording", round(wording_weight, 4), wording.words[0][0],
                             {"family": wording.family, "spans": [list(s) for s, _ in wording.words]},

@@ -91,6 +91,21 @@ def test_an_official_sender_counts_only_when_the_channel_authenticated_it(triage
     assert vouched.score <= forged.score
 
 
+def test_a_forgeable_sender_never_vouches_even_if_a_retrained_model_weighs_it_towards_genuine(triage):
+    """A retrain may give any code a negative weight; a sender ID anyone can set must still prove nothing."""
+    from dataclasses import replace as with_changes
+
+    from bot.decide import decide
+    shipped = triage.scorer
+    leaning = with_changes(shipped, weights={**shipped.weights, "sender_unverified": -3.0})
+    findings = triage.analyser.analyse("Votre rendez-vous est confirmé pour le 12 mars à 10 h.", channel="sms",
+                                       sender="DOCTOLIB")
+    for scorer in (shipped, leaning):
+        decision = decide(findings, triage.analyser.index, wording=triage.wording.score(findings), scorer=scorer)
+        unverified = next(e for e in decision.evidence if e.code == "sender_unverified")
+        assert not unverified.legit
+
+
 def test_copied_security_advice_next_to_an_unofficial_number_weighs_against_the_message(triage):
     text = ("Assurance Maladie : votre dossier est incomplet. Appelez le 01 84 80 22 63 pour le régulariser. "
             "L'Assurance Maladie ne vous demandera jamais vos coordonnées bancaires par SMS.")
