@@ -26,10 +26,14 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
 _TEXT_OF = {"stop": "stopped", "forget": "forgotten"}  # commands answered by what was done
 ASK_SENDER_VERDICTS = ("unknown", "suspicious")
 log = logging.getLogger("vigie.conversation")
-# A link, or a bare site name outside an e-mail address ("payez sur antai-paiement.com"): a message, not a sender.
-_URLISH = re.compile(r"https?://|www\.|\.[a-z]{2,4}/|(?<![@\w.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,24}\b",
-                     re.I)
-_BARE_SENDER = re.compile(r"\+?[\d ().-]{3,24}|[^\s@]{1,64}@[^\s@]{1,255}")  # "06 12 34 56 78", "x@ameli.fr"
+# A link, or a site name outside an e-mail address ("payez sur antai-paiement.com"): a message, not a sender.
+_URLISH = re.compile(r"https?://|www\.|\.[a-z]{2,4}/"
+                     r"|(?<![@\w.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,24}\b(?![\w.-]{0,64}@)", re.I)
+# A number, an address or a site name alone ("06 12 34 56 78", "x@ameli.fr", "ameli.fr"): the sender, judged as such.
+_BARE_SENDER = re.compile(r"\+?[\d ().-]{3,24}|[^\s@]{1,64}@[^\s@]{1,255}|[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,5}",
+                          re.I)
+# A cue the rules found in the words (its pattern id): what makes a short text a message rather than a name.
+_CUE_RULE = re.compile(r"(?:fr|en|xx)-")
 _WITH_CODE = re.compile(r"\s*(\S{1,30}?)[\s:]+(\d{6})\s*[.!]?\s*")  # "OUBLI 123456"
 
 
@@ -116,14 +120,17 @@ def respond(report: Report, ctx: Context, triage: Checks, *, media: bool = False
         # A patient who starts with /start (Telegram's first button) is told once what is kept.
         notice = _notice(ctx, lang) if name == "start" else ()
         return Outcome("command", (text,) + notice, lang, command=name)
+    if ctx.awaiting_sender and _BARE_SENDER.fullmatch(report.text.strip()):
+        return _refine(report, ctx, triage)
     if ctx.awaiting_sender and looks_like_sender(report.text):
-        # A short text may be a new message as well as the sender's name ("Amende : rappelez le 09 …"): one that
-        # reads as a scam or suspicious on its own is answered as the new report it is, never swallowed as a name.
-        if _BARE_SENDER.fullmatch(report.text.strip()):  # a number or an address alone: the sender, judged as such
-            return _refine(report, ctx, triage)
+        # A short text may be a new message as well as the sender's name ("Amende impayée, rappelez vite le 09 …"):
+        # one whose own words read as a scam (a cue, not a brand name alone: "PayPal" is a fine answer) is answered
+        # as the new report it is, never swallowed as a name. It does not ask "who sent it?" again.
         alone = _check(replace(report, lang=report.lang or ctx.lang), ctx, triage)
-        if alone.kind == "error" or (alone.verdict is not None and alone.verdict.verdict in ("scam", "suspicious")):
-            return alone
+        if alone.verdict is not None and alone.verdict.verdict in ("scam", "suspicious") \
+                and any(_CUE_RULE.match(r.rule or "") for r in alone.verdict.reasons):
+            return replace(alone, ask_sender=False, messages=tuple(
+                m for m in alone.messages if m != _t(alone.lang, "ask_sender")))
         return _refine(report, ctx, triage)
     if not has_visible(report.text) and not report.hidden_links:
         lang = _lang(ctx.lang)

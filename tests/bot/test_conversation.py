@@ -74,11 +74,20 @@ def test_a_short_scam_while_waiting_is_checked_as_a_new_report_not_taken_for_a_s
     assert not looks_like_sender(text)
 
 
-@pytest.mark.parametrize("answer", ["AMELI", "noreply@ameli.fr", "Assurance Maladie", "un numéro inconnu"])
+def test_a_short_scam_without_a_link_while_waiting_is_a_new_report_and_does_not_ask_again(triage):
+    ctx = Context(awaiting_sender="Info importante concernant votre dossier.")
+    outcome = respond(Report("Amende impayée : payez 35 € aujourd'hui", channel="sms"), ctx, triage)
+    assert not outcome.refines and outcome.verdict.verdict in ("scam", "suspicious")
+    assert not outcome.ask_sender and "Qui vous" not in outcome.text
+
+
+@pytest.mark.parametrize("answer", ["AMELI", "noreply@ameli.fr", "Assurance Maladie", "un numéro inconnu", "PayPal",
+                                    "Netflix", "Vinted", "service.client@laposte.fr", "ameli.fr", "le 06 12 34 56 78",
+                                    "Dr.Martin"])
 def test_a_sender_name_or_address_is_still_an_answer(triage, answer):
-    assert looks_like_sender(answer)
     ctx = Context(awaiting_sender="Votre colis est en attente, payez 1,99 EUR sur https://colis-suivi-fr.info")
-    assert respond(Report(answer, channel="sms"), ctx, triage).refines
+    outcome = respond(Report(answer, channel="sms"), ctx, triage)
+    assert outcome.refines and outcome.report.text == ctx.awaiting_sender
 
 
 class ExplodingOnText:
