@@ -102,13 +102,11 @@ def parse_eml(data: bytes) -> ParsedEmail:
         if fwd_from:
             sender, subject = fwd_from, fwd_subject or subject
             extra = [fwd_reply_to] if fwd_reply_to else []
-    auth = _header(msg, "Authentication-Results", every=True)  # any failure counts; a pass only on arrival
+    auth = _header(msg, "Authentication-Results", every=True)  # any failure counts; a pass proves nothing (mail_auth)
     report = Report(
         text=text[:MAX_BODY_CHARS] or subject or "", channel="email", sender=sender or None,
         extra_senders=tuple(extra), subject=subject or None, hidden_links=tuple(hidden[:20]),
         auth_failed=mail_auth.failed(auth),
-        auth_passed=inner is not None and not mail_auth.failed(auth)
-        and mail_auth.dmarc_passed(mail_auth.arrival_result(msg), sender),
         risky_attachments=() if flat else risky_types(msg, parts, PARSE_ERRORS),
     )
     message_id = clean.message_id(_header(msg, "Message-ID")) or clean.message_id(_header(outer, "Message-ID"))

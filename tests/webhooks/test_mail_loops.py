@@ -123,32 +123,25 @@ def test_list_unsubscribe_on_a_patients_forward_is_still_answered(client, db, re
     assert cases.count(db) == 1 and len(recorder.sent) == 1
 
 
-def test_an_attached_original_vouches_for_its_sender_only_when_dmarc_passed_for_its_domain():
+def test_a_forwarded_original_is_never_vouched_for_by_its_own_headers_but_any_failure_counts(triage):
+    """Any Authentication-Results in a forwarded copy may be the sender's own: written under the receiving server's
+    verdict, above or below Received lines, or in a crafted original attached to a scam (two audits found each way
+    round the rules tried). A pass proves nothing; a failure, which no scammer forges against himself, counts."""
     from webhooks.mime import parse_eml
 
-    def forward(auth: str) -> bytes:
-        inner = (f"Authentication-Results: mx.example.net; {auth}\r\n"
-                 "From: Assurance Maladie <assurance-maladie@info.ameli.fr>\r\nSubject: Paiement\r\n\r\n"
-                 "Votre caisse a effectue un paiement vous concernant.\r\n")
-        return ("From: patient@example.org\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n"
-                "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nregardez\r\n"
-                "--B\r\nContent-Type: message/rfc822\r\n\r\n" + inner + "--B--\r\n").encode()
+    def forward(headers: str) -> bytes:
+        return _attached(headers + "From: Assurance Maladie <assurance-maladie@info.ameli.fr>\r\nSubject: Paiement"
+                         "\r\n\r\nVotre caisse a effectue un paiement vous concernant.\r\n")
 
-    assert parse_eml(forward("dkim=pass; dmarc=pass (p=REJECT) header.from=info.ameli.fr")).report.auth_passed
-    assert not parse_eml(forward("dmarc=pass header.from=evil.example")).report.auth_passed
-    assert not parse_eml(forward("dmarc=fail header.from=info.ameli.fr")).report.auth_passed
-    # A pass the sender wrote under the receiving server's own verdict (here: no DMARC policy) vouches for nothing.
-    forged = ("spf=none smtp.mailfrom=info.ameli.fr\r\n"
-              "Authentication-Results: mx.google.com; dmarc=pass header.from=info.ameli.fr")
-    assert not parse_eml(forward(forged)).report.auth_passed
-    # A pass under a Received line may be the sender's own: when the patient's provider adds no result of its
-    # own, the sender's forged one was the topmost (found by an audit).
-    inner = ("Received: from relay.example.net by mx.example.org; Mon, 1 Dec 2026 10:00:00 +0000\r\n"
-             "Authentication-Results: mx.google.com; dkim=pass; dmarc=pass header.from=info.ameli.fr\r\n"
-             "From: Assurance Maladie <assurance-maladie@info.ameli.fr>\r\nSubject: Paiement\r\n\r\n"
-             "Votre caisse a effectue un paiement vous concernant.\r\n")
-    assert not parse_eml(_attached(inner)).report.auth_passed
-    assert parse_eml(_attached(inner.split("\r\n", 1)[1])).report.auth_passed  # the same result, added on arrival
+    received = "Received: from relay.example.net by mx.example.org; Mon, 1 Dec 2026 10:00:00 +0000\r\n"
+    passing = "Authentication-Results: mx.google.com; dkim=pass; dmarc=pass (p=REJECT) header.from=info.ameli.fr\r\n"
+    for headers in (passing, received + passing, passing + received, received + passing + received):
+        report = parse_eml(forward(headers)).report
+        assert not report.auth_passed and not report.auth_failed
+        assert "sender_official" not in {r.code for r in triage.check(report).reasons}
+    failing = parse_eml(forward(received + "Authentication-Results: mx.example.org; spf=pass; "
+                                           "dmarc=fail header.from=info.ameli.fr\r\n")).report
+    assert failing.auth_failed and not failing.auth_passed
 
 
 def test_a_bounce_address_is_not_where_replies_go_and_a_sub_domain_is_the_same_sender(triage):
