@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.evidence import (LURES, RISKY_REQUESTS, UNOFFICIAL_CONTACT, Evidence, feature_codes, gather,
                           rules_score)
-from bot.scorer import LOCAL, WORDING, Scorer, Thresholds
+from bot.scorer import FORGEABLE, LOCAL, WORDING, Scorer, Thresholds
 from bot.wording import Wording
 from config.channels import traits
 from nlp.registry_index import RegistryIndex
@@ -28,9 +28,6 @@ GENUINE_WORDING = -0.25  # the wording's pull (log-odds) towards "genuine" that 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # Strong evidence this sure (a lookalike domain, a broken policy, a confirmed indicator) is a scam.
 STRONG_SCAM = 0.85
-# What anyone can forge (an SMS sender ID, an unauthenticated From line) never becomes a sign of legitimacy,
-# whatever weight a retrained model gives it.
-FORGEABLE = frozenset({"sender_unverified"})
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ WORDING = "wording"
 LOCAL = "wording_local"  # the text model fitted on the project's own messages only
 RULES = "rules"
 LOGIT_CLIP = 8.0
+# What anyone can forge (an SMS sender ID, an unauthenticated From line) never pulls towards "genuine", whatever
+# weight a retrained model gives it: its weight is read as at least 0.
+FORGEABLE = frozenset({"sender_unverified"})
 
 
 def features(codes: Iterable[str], wording_logit: float | None, rules: float | None = None,
@@ -72,7 +75,8 @@ class Scorer:
     def contributions(self, codes: Iterable[str], wording_logit: float | None,
                       rules: float | None = None, local: float | None = None) -> dict[str, float]:
         """What each feature adds to the log-odds."""
-        return {k: v * self.weights.get(k, 0.0) for k, v in features(codes, wording_logit, rules, local).items()}
+        return {k: v * (max(self.weights.get(k, 0.0), 0.0) if k in FORGEABLE else self.weights.get(k, 0.0))
+                for k, v in features(codes, wording_logit, rules, local).items()}
 
     def probability(self, codes: Iterable[str], wording_logit: float | None, rules: float | None = None,
                     local: float | None = None) -> float:

@@ -98,12 +98,17 @@ def test_a_forgeable_sender_never_vouches_even_if_a_retrained_model_weighs_it_to
     from bot.decide import decide
     shipped = triage.scorer
     leaning = with_changes(shipped, weights={**shipped.weights, "sender_unverified": -3.0})
-    findings = triage.analyser.analyse("Votre rendez-vous est confirmé pour le 12 mars à 10 h.", channel="sms",
-                                       sender="DOCTOLIB")
-    for scorer in (shipped, leaning):
-        decision = decide(findings, triage.analyser.index, wording=triage.wording.score(findings), scorer=scorer)
-        unverified = next(e for e in decision.evidence if e.code == "sender_unverified")
-        assert not unverified.legit
+    decisions = []
+    for text in ("Votre rendez-vous est confirmé pour le 12 mars à 10 h.",
+                 "Votre dossier nécessite une mise à jour. Rappelez le 09 70 12 34 56."):
+        findings = triage.analyser.analyse(text, channel="sms", sender="DOCTOLIB")
+        for scorer in (shipped, leaning):
+            decision = decide(findings, triage.analyser.index, wording=triage.wording.score(findings), scorer=scorer)
+            unverified = next(e for e in decision.evidence if e.code == "sender_unverified")
+            assert not unverified.legit
+            decisions.append((decision.verdict, decision.score))
+    # The weight pulls neither the score nor the verdict (a review found -3.0 turned "unknown" into "legitimate").
+    assert decisions[0] == decisions[1] and decisions[2] == decisions[3]
 
 
 def test_copied_security_advice_next_to_an_unofficial_number_weighs_against_the_message(triage):
