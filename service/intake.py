@@ -75,9 +75,12 @@ class Intake:
         try:
             if db.conn.in_transaction:
                 db.conn.rollback()
+            provider_id, address = clean.one_line(provider_id, 2000), clean.one_line(address, 2000) if address else None
             reporter = self.keys.pseudonym(channel, address) if address else None
-            cases.record(db, channel, provider_id, reply, cases.NewCase(
-                text=text[:MAX_SALVAGED], status="error", reporter=reporter, subject=note[:200], reply=reply))
+            delivery = cases.record(db, channel, provider_id, reply, cases.NewCase(
+                text=clean.text(text[:MAX_SALVAGED]), status="error", reporter=reporter, subject=note[:200], reply=reply))
+            if delivery.duplicate:  # it had been answered before the failure: that answer stands
+                return delivery.reply
         except Exception as exc:  # noqa: BLE001 - the patient is answered even when nothing could be kept
             log.error("%s message %s could not be kept after a failure (%s)", channel, provider_id[:40],
                       type(exc).__name__)

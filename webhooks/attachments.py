@@ -16,7 +16,7 @@ def risky_types(msg: Message, walk: Callable[[Message], Iterator[Message]], erro
     found: list[str] = []
     for part in walk(msg):
         try:
-            name = part.get_filename() or ""
+            name = (part.get_filename() or "").rstrip(" .")  # Windows drops trailing dots and spaces: "Facture.exe."
         except errors:
             continue
         ext = name.rsplit(".", 1)[-1].strip().lower() if "." in name else ""

@@ -199,6 +199,7 @@ def test_an_attachment_that_installs_a_program_or_a_device_profile_is_named_and_
     assert profile.risky_attachments == (".mobileconfig",)
     assert parse_eml(forward("Convocation_IRM.PDF")).report.risky_attachments == ()
     assert parse_eml(forward("Facture.pdf.exe")).report.risky_attachments == (".exe",)
+    assert parse_eml(forward("Facture.exe. ")).report.risky_attachments == (".exe",)  # Windows drops the dot
     verdict = triage.check(profile)
     assert verdict.verdict in ("scam", "suspicious")
     reason = next(r for r in verdict.reasons if r.code == "attachment_risky")

@@ -112,6 +112,18 @@ def test_a_failure_outside_the_analysis_still_answers_the_patient_and_keeps_the_
     assert row == ("error", SCAM_SMS, intake.keys.pseudonym("sms", "+33644445555"))
 
 
+def test_what_is_salvaged_is_stored_clean_and_an_answered_message_keeps_its_answer(app, triage):
+    from store.db import connect
+    intake, db = app.extensions["vigie.intake"], connect(app.config["VIGIE_DB"])
+    reply = intake.salvage(db, "telegram", "u-1", "606", "texte \ud800 cassé\x00", "fr", "note")
+    assert reply == triage.error_reply("fr")
+    assert db.execute("SELECT text FROM cases").fetchone()[0] == "texte \ufffd cassé "
+    # The same message again (it had been stored and answered before the failure): the stored answer stands.
+    db.execute("UPDATE inbound SET reply = 'la réponse donnée' WHERE provider_message_id = 'u-1'")
+    db.conn.commit()
+    assert intake.salvage(db, "telegram", "u-1", "606", "texte", "fr", "note") == "la réponse donnée"
+
+
 def test_unknown_forwarded_sms_asks_who_sent_it_and_refines_with_the_answer(client, db):
     patient = "+33633333333"
     first = messages(twilio_post(client, twilio_form(VAGUE_SMS, sender=patient)))
