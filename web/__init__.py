@@ -21,9 +21,7 @@ def init_app(app: Flask, settings: Settings, intake: Intake) -> None:
     """Everything a blueprint may count on: config, headers, resources, limits, /healthz, the error translation."""
     app.config.update(
         SECRET_KEY=settings.secret_key, VIGIE_DB=str(settings.db_path),
-        # Mailgun posts an e-mail with attachments as multipart/form-data, its raw MIME in one form field:
-        # Flask's default cap on a form field (500 KB) would refuse every e-mail carrying a screenshot.
-        MAX_CONTENT_LENGTH=EMAIL_BODY, MAX_FORM_MEMORY_SIZE=EMAIL_BODY, SESSION_COOKIE_SECURE=settings.production,
+        MAX_CONTENT_LENGTH=EMAIL_BODY, SESSION_COOKIE_SECURE=settings.production,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
     )
     security.init_app(app, settings)

@@ -35,6 +35,9 @@ MAX_AGE_SECONDS = 300
 def inbound():
     """Verify Mailgun's signature, refuse stale or replayed tokens, then handle the e-mail."""
     limit_body(EMAIL_BODY)
+    # With attachments, Mailgun posts multipart/form-data, the raw MIME in one form field: Flask's default cap on a
+    # field (500 KB, kept for every other form) would refuse every e-mail carrying a screenshot.
+    request.max_form_memory_size = EMAIL_BODY
     intake, form = get_intake(), request.form
     timestamp = verify(intake.settings.mailgun_signing_key, form.get("timestamp", ""),
                        form.get("token", ""), form.get("signature", ""))

@@ -210,3 +210,4 @@ def test_an_email_with_a_screenshot_attached_is_accepted_as_mailgun_posts_it(cli
     answer = client.post("/webhooks/email/mime", data=mailgun_form(eml), content_type="multipart/form-data")
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert cases.count(db) == 1 and len(recorder.sent) == 1
+    assert client.application.config["MAX_FORM_MEMORY_SIZE"] == 500_000  # raised for this route only
