@@ -165,7 +165,9 @@ def _one_reporter_only(db: Database, kind: str, value: str) -> bool:
     forwarded. Campaigns send each recipient a link of their own to see who clicks, so it may point at that
     patient; a number or an address may be the patient's own, written in an e-mail's signature or a pasted note,
     which `_personal` cannot recognise when they wrote from another channel. Each becomes blockable once two
-    different people have forwarded it, as a campaign's link, number or address soon is."""
+    different people have forwarded it, as a campaign's link, number or address soon is. The limit: a relative who
+    forwards the patient's own e-mail, signature included, is a second person; staff still untick what is not the
+    scammer's (the decide form shows every indicator with its box)."""
     if kind != "url" and kind != "phone" and "@" not in value:
         return False
     seen = db.execute("SELECT count(DISTINCT c.reporter) FROM case_indicators i JOIN cases c ON c.id = i.case_id"

@@ -318,6 +318,11 @@ def test_a_number_only_one_patient_forwarded_is_never_blocklisted_until_a_second
     assert own not in blocklist(db)
     assert ("domain", "remboursement-ameli-dossier.com") in blocklist(db)
 
-    second = file_report(SIGNED_LURE, address="+33633334444")  # a campaign's number: others forward it too
-    campaign = campaign_of(db, second)
-    assert own in desk.blockable(db, campaign, keys_of(app))
+    # A campaign's own number (the one it asks to call) is offered once a second person forwarded it.
+    callback = ("Assurance Maladie : votre carte Vitale expire. Appelez le 09 70 12 34 56 pour la renouveler "
+                "avant le 15/01.")
+    first = file_report(callback, address="+33611112222")
+    number = ("phone", "+33970123456")
+    assert number not in desk.blockable(db, campaign_of(db, first), keys_of(app))
+    second = file_report(callback, address="+33633334444")
+    assert number in desk.blockable(db, campaign_of(db, second), keys_of(app))
