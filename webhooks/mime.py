@@ -102,7 +102,9 @@ def parse_eml(data: bytes) -> ParsedEmail:
         if fwd_from:
             sender, subject = fwd_from, fwd_subject or subject
             extra = [fwd_reply_to] if fwd_reply_to else []
-    auth = _header(msg, "Authentication-Results", every=True)  # any failure counts; a pass proves nothing (mail_auth)
+    # Any failure counts; a pass proves nothing (mail_auth). An inline forward's headers are the patient's own
+    # e-mail's: a failure there says nothing of the message they pasted.
+    auth = "" if inner is None and forwarded else _header(msg, "Authentication-Results", every=True)
     report = Report(
         text=text[:MAX_BODY_CHARS] or subject or "", channel="email", sender=sender or None,
         extra_senders=tuple(extra), subject=subject or None, hidden_links=tuple(hidden[:20]),

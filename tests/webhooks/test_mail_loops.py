@@ -218,3 +218,17 @@ def test_a_sender_name_hiding_invisible_marks_between_its_letters_is_a_disguise(
     for plain in ("\u2764\ufe0f Boutique Lina <news@example-boutique.fr>", "Cabinet Durand <rdv@example-cabinet.fr>"):
         codes = {r.code for r in triage.check(Report("Votre commande est en route.", "email", sender=plain)).reasons}
         assert "sender_disguised" not in codes
+
+
+def test_an_inline_forwards_own_authentication_failure_says_nothing_of_the_message_pasted_in_it():
+    """The headers of an inline forward are the patient's own e-mail's: a patient whose provider fails SPF at
+    reception used to make every message they forwarded "failed its authenticity checks", a strong fact."""
+    from webhooks.mime import parse_eml
+    inline = ("Authentication-Results: mx.example.org; spf=softfail smtp.mailfrom=example.org\r\n"
+              "From: patient@example.org\r\nSubject: TR: rendez-vous\r\n\r\nregardez\r\n\r\n"
+              "---------- Forwarded message ---------\r\nDe : Cabinet <rdv@example-cabinet.fr>\r\n"
+              "Objet : Rappel\r\n\r\nRappel : votre rendez-vous est le 12 mars a 10 h.\r\n").encode()
+    assert not parse_eml(inline).report.auth_failed
+    attached = _attached("Authentication-Results: mx.example.org; spf=softfail smtp.mailfrom=example-cabinet.fr\r\n"
+                         "From: Cabinet <rdv@example-cabinet.fr>\r\nSubject: Rappel\r\n\r\nRappel : rendez-vous.\r\n")
+    assert parse_eml(attached).report.auth_failed
