@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.evidence import (LURES, RISKY_REQUESTS, UNOFFICIAL_CONTACT, Evidence, feature_codes, gather,
                           rules_score)
-from bot.scorer import FORGEABLE, LOCAL, WORDING, Scorer, Thresholds
+from bot.scorer import LOCAL, WORDING, Scorer, Thresholds
 from bot.wording import Wording
 from config.channels import traits
 from nlp.registry_index import RegistryIndex
@@ -180,8 +180,7 @@ def _with_learned_weights(ev: list[Evidence], scorer: Scorer, wording: Wording |
                                    local=wording.local if wording else None)
     wording_weight = contrib.get(WORDING, 0.0) + contrib.get(WORDING + ":fr", 0.0) + contrib.get(LOCAL, 0.0)
     out = [e if e.strong else replace(e, weight=round(abs(contrib.get(e.code, 0.0)), 4),
-                                      legit=e.legit or (contrib.get(e.code, 0.0) < -0.05 and e.code not in FORGEABLE))
-           for e in ev]
+                                      legit=e.legit or contrib.get(e.code, 0.0) < -0.05) for e in ev]
     if wording is not None and wording.words and wording_weight > 0.5:
         out.append(Evidence("wording", round(wording_weight, 4), wording.words[0][0],
                             {"family": wording.family, "spans": [list(s) for s, _ in wording.words]},
